@@ -1,0 +1,132 @@
+"""The article record: the public JSON contract that users and tools rely on."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Site = Literal["chinadaily", "globaltimes"]
+Language = Literal["en", "zh"]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are a bug in the producer, not data to carry along silently.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(_Strict):
+    """One person named in the byline."""
+
+    name: str = Field(
+        min_length=1,
+        description='Name in normal case as a reader would write it: "An Baijie", not "AN BAIJIE".',
+    )
+    location: str | None = Field(
+        default=None,
+        description='Dateline place the byline gives for this author ("in Moscow" -> "Moscow").',
+    )
+
+
+class Image(_Strict):
+    """A picture of the article body with the caption and credit printed under it."""
+
+    url: str = Field(description="Absolute image URL (protocol-relative links get https:).")
+    caption: str | None = Field(default=None, description="Caption text without the credit.")
+    credit: str | None = Field(
+        default=None,
+        description='Credit as printed, brackets removed: "LIU CHAOFU/FOR CHINA DAILY", '
+        '"Photo/Agencies", "AFP".',
+    )
+
+
+class CaptureRef(_Strict):
+    """Where one fetched page of the article lies in the WARC archive."""
+
+    url: str = Field(description="URL of the page as requested from the site (never the mirror).")
+    warc_file: str = Field(description="WARC file path relative to ARCHIVER_DIR, POSIX separators.")
+    warc_offset: int = Field(ge=0, description="Byte offset of the response record in warc_file.")
+    warc_record_id: str = Field(
+        description="WARC-Record-ID of the response record."
+    )
+    fetched_at: AwareDatetime = Field(description="WARC-Date of the response record, ISO 8601 UTC.")
+    status: int = Field(ge=100, le=599, description="HTTP status code of the response.")
+
+
+class ExtractorInfo(_Strict):
+    """Which code produced the record, so generations of records can sit side by side."""
+
+    archiver: str = Field(description="archiver version.")
+    trafilatura: str = Field(description="trafilatura version used for the body text.")
+    parser: str = Field(
+        description='Site parser and template that read the page, e.g. "chinadaily/current-en".'
+    )
+
+
+class DateCandidate(_Strict):
+    """One place on the page (or in its discovery) that states a date for the article."""
+
+    source: str = Field(
+        description='Where it was read: "byline", "meta:publishdate", "url", "article-id", '
+        '"list", "sitemap", ...'
+    )
+    raw: str = Field(description="The value exactly as printed.")
+    value: AwareDatetime | None = Field(
+        default=None, description="The value parsed, ISO 8601 with offset (+08:00 for Beijing)."
+    )
+
+
+class Article(_Strict):
+    """One article, assembled from all of its pages."""
+
+    url: str = Field(description="Canonical URL of the article's first page.")
+    site: Site = Field(description="Which site published it.")
+    article_id: str = Field(
+        description='Site article id: China Daily "WS<24 hex>" or "content_<n>", '
+        "Global Times the numeric id."
+    )
+    kind: Literal["article"] = Field(default="article", description="What the page is.")
+    title: str = Field(min_length=1, description="Headline as printed, whitespace collapsed.")
+    subtitle: str | None = Field(default=None, description="Standfirst or subheadline, or null.")
+    authors: list[Author] = Field(default_factory=list, description="Byline authors, in order.")
+    source: str | None = Field(
+        default=None,
+        description='Outlet label the page prints: "China Daily", "China Daily UK", '
+        '"chinadaily.com.cn", "Xinhua", "Global Times".',
+    )
+    published_at: AwareDatetime | None = Field(
+        default=None,
+        description="Publication time, ISO 8601 with offset (+08:00: Beijing time).",
+    )
+    updated_at: AwareDatetime | None = Field(
+        default=None, description="Last update time the page prints, ISO 8601 with offset, or null."
+    )
+    dates_raw: list[DateCandidate] = Field(
+        default_factory=list, description="Every date candidate read, for provenance."
+    )
+    section: list[str] = Field(
+        default_factory=list,
+        description='Breadcrumb path without "Home", ["China", "Society"].',
+    )
+    language: Language = Field(description="Language of the article text (ISO 639-1).")
+    tags: list[str] = Field(default_factory=list, description="Keywords the page declares.")
+    text: str = Field(
+        min_length=1,
+        description="Body text: paragraphs separated by one blank line, subheadings as their own "
+        "paragraphs; no captions, navigation, share bars, related links or copyright lines.",
+    )
+    images: list[Image] = Field(default_factory=list, description="Body images with captions.")
+    pages: list[str] = Field(min_length=1, description="URLs the article was assembled from.")
+    captures: list[CaptureRef] = Field(
+        default_factory=list, description="One per fetched page, pointing at its WARC record."
+    )
+    extractor: ExtractorInfo = Field(description="Versions of the code that made this record.")
+
+    def to_json_line(self) -> str:
+        """One JSON object, keys in schema order, no trailing newline; deterministic."""
+        return self.model_dump_json()
+
+
+def schema_json() -> dict[str, object]:
+    """The JSON Schema of the record, as `archiver schema` prints it."""
+    return Article.model_json_schema()
