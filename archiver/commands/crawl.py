@@ -1,0 +1,26 @@
+"""`scrapy crawl` that rejects bad spider arguments with one line instead of a traceback."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from archiver.spider_args import SpiderArgumentError
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) == 1 and self.crawler_process is not None:
+            spidercls = self.crawler_process.spider_loader.load(args[0])
+            check = getattr(spidercls, "check_arguments", None)
+            if check is not None:
+                try:
+                    check(opts.spargs)
+                except SpiderArgumentError as exc:
+                    raise UsageError(f"{args[0]}: {exc}", print_help=False) from None
+        super().run(args, opts)

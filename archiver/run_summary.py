@@ -1,0 +1,78 @@
+"""At the end of a crawl, write its health report (stats) as JSON and log a short summary."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class RunSummaryExtension:
+    """Writes ARCHIVER_DIR/runs/<spider>-<UTC time>-<host>-<pid>.json when the spider closes.
+
+    The file holds the finish reason and every stat as plain JSON values, sorted by name.
+    Switch off with ARCHIVER_RUN_SUMMARY_ENABLED = False.
+    """
+
+    def __init__(self, stats: StatsCollector, root: Path) -> None:
+        self.stats = stats
+        self.root = root
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVER_RUN_SUMMARY_ENABLED", True):
+            raise NotConfigured
+        assert crawler.stats is not None
+        extension = cls(crawler.stats, Path(crawler.settings.get("ARCHIVER_DIR", "archive")))
+        # Run after the core stats extension has set finish_time and elapsed time.
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = {key: _plain(value) for key, value in sorted(self.stats.get_stats().items())}
+        summary = {"spider": spider.name, "finish_reason": reason, "stats": stats}
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        path = (
+            self.root / "runs" / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        get = self.stats.get_value
+        logger.info(
+            "archiver summary: %s records, %s extraction failures, %s exchanges in %s WARC "
+            "file(s), %s WARC errors; report %s",
+            get("archiver/records/written", 0),
+            get("archiver/extract/failed", 0),
+            get("archiver/warc/exchanges", 0),
+            get("archiver/warc/files", 0),
+            _warc_errors(self.stats.get_stats()),
+            path,
+        )
+
+
+def _warc_errors(stats: dict[str, Any]) -> int:
+    return sum(v for k, v in stats.items() if k.startswith("archiver/warc/errors/"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,213 @@
+"""What both spiders share: arguments, once-per-run article fetching, multi-page assembly."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy import Request, Spider
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from archiver.items import ArticlePages, captured_page
+from archiver.record import Site
+from archiver.spider_args import CrawlArgs, parse_crawl_args
+from archiver.urls import ArticleUrl, parse_article_url
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+# request.meta keys this module owns.
+_ARTICLE = "archiver_article"
+_PAGES = "archiver_pages"
+_HINTS = "archiver_hints"
+_DEPTH = "archiver_list_depth"
+
+
+class ArchiveSpider(Spider):
+    """Base of the site spiders. Subclasses say where articles are listed; this class fetches them.
+
+    Subclasses implement `default_requests()` (start pages when no urls= is given),
+    `parse_list()` (a list, section, sitemap or feed page: yield article and list requests via
+    `article_request` / `list_request`) and, for multi-page sites, `more_pages()`.
+    """
+
+    site: ClassVar[Site]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        known = {key: kwargs.pop(key) for key in list(kwargs) if key in CrawlArgs.model_fields}
+        super().__init__(*args, **kwargs)
+        self.args: CrawlArgs = parse_crawl_args(self.site, known)
+        self._seen_articles: set[tuple[str, str]] = set()
+        self._scheduled = 0
+
+    @classmethod
+    def check_arguments(cls, raw: dict[str, Any]) -> None:
+        """Validate `-a` arguments before the crawl starts; raises SpiderArgumentError."""
+        parse_crawl_args(cls.site, {k: v for k, v in raw.items() if k in CrawlArgs.model_fields})
+        unknown = sorted(set(raw) - set(CrawlArgs.model_fields))
+        if unknown:
+            parse_crawl_args(cls.site, raw)  # raises the one-line "unknown argument" error
+
+    async def start(self) -> AsyncIterator[Request]:
+        if not self.args.urls:
+            for request in self.default_requests():
+                yield request
+            return
+        for url in self.args.urls:
+            if parse_article_url(url) is None:
+                yield self.list_request(url, depth=1)
+                continue
+            article = self.article_request(url, forced=True)
+            if article is not None:
+                yield article
+
+    # -- to implement -------------------------------------------------------------------------
+
+    def default_requests(self) -> Iterable[Request]:
+        raise NotImplementedError
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        raise NotImplementedError
+
+    def more_pages(self, response: Response, article: ArticleUrl) -> list[str]:
+        """URLs of pages 2..N of a multi-page article, in order (page 1 is `response`)."""
+        return []
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def list_request(self, url: str, depth: int, **kwargs: Any) -> Request:
+        """A list, section, sitemap or feed page: always fetched, never skipped as seen."""
+        return Request(
+            url,
+            callback=self._parse_list_counted,
+            meta={_DEPTH: depth},
+            errback=self._list_failed,
+            **kwargs,
+        )
+
+    def article_request(
+        self,
+        url: str,
+        hints: dict[str, str] | None = None,
+        day: date | None = None,
+        forced: bool = False,
+    ) -> Request | None:
+        """A request for page 1 of the article at `url`, or None when it is not to be fetched.
+
+        Each article (site, article id) is fetched once per run. Articles outside since/until
+        (by `day`, else the date in the URL) are skipped unless `forced` (named in urls=).
+        """
+        article = parse_article_url(url)
+        if article is None:
+            return None
+        key = (article.site, article.article_id)
+        stats = self.crawler.stats
+        assert stats is not None
+        if key in self._seen_articles:
+            stats.inc_value("archiver/discovery/duplicate")
+            return None
+        if not forced:
+            if not self._in_window(article, day):
+                stats.inc_value("archiver/discovery/out_of_window")
+                return None
+            if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
+                stats.inc_value("archiver/discovery/over_max_articles")
+                return None
+        self._seen_articles.add(key)
+        self._scheduled += 1
+        stats.inc_value("archiver/discovery/articles")
+        first = article.page_url(1)
+        return Request(
+            first,
+            callback=self._parse_article,
+            errback=self._article_failed,
+            meta={_ARTICLE: parse_article_url(first), _HINTS: dict(hints or {}), _PAGES: []},
+            # Once-per-run is decided above by article id; the URL fingerprint must not also
+            # drop a page that a redirect or a retry brings back.
+            dont_filter=True,
+        )
+
+    def _in_window(self, article: ArticleUrl, day: date | None) -> bool:
+        if day is not None:
+            return self.args.in_window(day)
+        if article.url_date is None:
+            return True
+        if article.site == "globaltimes":
+            # /page/YYYYMM/ names only the month: skip only when the whole month is outside.
+            first = article.url_date
+            last = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return (
+                self.args.in_window(first)
+                or self.args.in_window(last)
+                or (self.args.since is not None and first <= self.args.since < last)
+            )
+        return self.args.in_window(article.url_date)
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def _parse_list_counted(self, response: Response) -> Iterator[Request]:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archiver/discovery/list_pages")
+        yield from self.parse_list(response)
+
+    def _parse_article(self, response: Response) -> Iterator[Request | ArticlePages]:
+        assert self.crawler.stats is not None
+        article: ArticleUrl = response.meta[_ARTICLE]
+        landed = parse_article_url(response.url)
+        if landed is None or landed.article_id != article.article_id:
+            # Redirected away (to a front page, another article, a login wall): archived, no record.
+            self.crawler.stats.inc_value("archiver/article/redirected_away")
+            logger.info(
+                "article %s redirected to %s; archived, not extracted",
+                article.canonical,
+                response.url,
+            )
+            return
+        pages = [*response.meta[_PAGES], captured_page(response, response.meta[_HINTS])]
+        if len(pages) == 1:
+            remaining = self.more_pages(response, article)
+        else:
+            remaining = response.meta["archiver_remaining"]
+        if remaining:
+            yield response.request.replace(  # type: ignore[union-attr]
+                url=remaining[0],
+                meta={**response.meta, _PAGES: pages, "archiver_remaining": remaining[1:]},
+            )
+            return
+        yield ArticlePages(site=article.site, article_id=article.article_id, pages=pages)
+
+    def _article_failed(self, failure: Failure) -> Iterator[ArticlePages]:
+        assert self.crawler.stats is not None
+        request = failure.request  # type: ignore[attr-defined]
+        reason = _failure_reason(failure)
+        self.crawler.stats.inc_value(f"archiver/article/fetch_failed/{reason}")
+        pages = request.meta.get(_PAGES) or []
+        logger.warning("article page %s not fetched (%s)", request.url, reason)
+        if pages:
+            # A later page of a multi-page article failed: keep the pages we have, say so.
+            self.crawler.stats.inc_value("archiver/article/incomplete")
+            article: ArticleUrl = request.meta[_ARTICLE]
+            yield ArticlePages(article.site, article.article_id, list(pages), incomplete=True)
+
+    def _list_failed(self, failure: Failure) -> None:
+        assert self.crawler.stats is not None
+        request = failure.request  # type: ignore[attr-defined]
+        reason = _failure_reason(failure)
+        self.crawler.stats.inc_value(f"archiver/discovery/list_failed/{reason}")
+        logger.warning("list page %s not fetched (%s)", request.url, reason)
+
+    def list_depth(self, response: Response) -> int:
+        """How deep in a paginated list `response` is (1 = first page)."""
+        return int(response.meta.get(_DEPTH, 1))
+
+
+def _failure_reason(failure: Failure) -> str:
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"http_{error.response.status}"
+    return type(failure.value).__name__
