@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archiver.urls import site_of
+
 SITES = ("chinadaily", "globaltimes")
 _SECTION_SETTING = {
     "chinadaily": "ARCHIVER_CHINADAILY_SECTIONS",
@@ -61,7 +63,11 @@ def run_demo(root: Path) -> int:
         started = time.monotonic()
         children = []
         for site in SITES:
-            sections = [url for url in manifest.lists_for(site) if not url.endswith(".xml")]
+            sections = [
+                url
+                for url in manifest.lists
+                if site_of(url) == site and not url.endswith(".xml")
+            ]
             extra = {_SECTION_SETTING[site]: ",".join(sections)}
             log = logs / f"demo-{site}.log"
             with log.open("wb") as out:

@@ -46,9 +46,7 @@ class CaptureRef(_Strict):
     url: str = Field(description="URL of the page as requested from the site (never the mirror).")
     warc_file: str = Field(description="WARC file path relative to ARCHIVER_DIR, POSIX separators.")
     warc_offset: int = Field(ge=0, description="Byte offset of the response record in warc_file.")
-    warc_record_id: str = Field(
-        description="WARC-Record-ID of the response record."
-    )
+    warc_record_id: str = Field(description="WARC-Record-ID of the response record.")
     fetched_at: AwareDatetime = Field(description="WARC-Date of the response record, ISO 8601 UTC.")
     status: int = Field(ge=100, le=599, description="HTTP status code of the response.")
 
