@@ -1,0 +1,127 @@
+"""Article extraction: the pages of one article in, one validated Article record out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+import archiver
+from archiver.boilerplate import TRAFILATURA_VERSION
+from archiver.page import CapturedPage
+from archiver.record import Article, ExtractorInfo, Image
+from archiver.sites import PageError, ParsedPage, parse_page
+from archiver.urls import ArticleUrl, parse_article_url
+
+
+class ExtractionError(Exception):
+    """The pages cannot be turned into a record; `reason` is a short slug for stats."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+
+
+class NotAnArticle(ExtractionError):
+    """The page is a video, gallery, soft 404 or similar; `reason` says which."""
+
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/octet-stream")
+
+
+def extract_article(pages: Sequence[CapturedPage]) -> Article:
+    """One record from all pages of one article, page 1 first.
+
+    Every page's url must be an article URL of the same article; title, byline, dates, section,
+    tags and language come from page 1, text and images from every page in page order.
+    `captures` lists the pages' CaptureRefs that are set. Pure: same pages, equal record.
+    Raises ExtractionError (reason "no-pages", "unknown-url", "mixed-articles",
+    "missing-first-page", "http-status", "empty-body", "not-html", "no-title", "no-text",
+    "unknown-template", "invalid-record") or NotAnArticle ("video", "gallery", "soft-404").
+    """
+    if not pages:
+        raise ExtractionError("no-pages", "no pages given")
+    urls = [_article_url(p) for p in pages]
+    if len({(u.site, u.article_id) for u in urls}) != 1:
+        raise ExtractionError("mixed-articles", "pages belong to different articles")
+    if urls[0].page != 1:
+        raise ExtractionError(
+            "missing-first-page", f"first page given is page {urls[0].page} ({pages[0].url})"
+        )
+    parsed = [_parse(p, u) for p, u in zip(pages, urls, strict=True)]
+    return _assemble(pages, urls[0], parsed)
+
+
+def _article_url(page: CapturedPage) -> ArticleUrl:
+    url = parse_article_url(page.url)
+    if url is None:
+        raise ExtractionError("unknown-url", f"not an article URL: {page.url}")
+    return url
+
+
+def _parse(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
+    if page.status != 200:
+        raise ExtractionError("http-status", f"HTTP {page.status} for {page.url}")
+    if not page.body.strip():
+        raise ExtractionError("empty-body", f"empty body for {page.url}")
+    content_type = (page.header("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type and content_type not in _HTML_TYPES:
+        raise ExtractionError("not-html", f"Content-Type {content_type} for {page.url}")
+    if _binary(page.body):
+        raise ExtractionError("not-html", f"body of {page.url} is binary, not HTML")
+    try:
+        return parse_page(page, url)
+    except PageError as exc:
+        kind = NotAnArticle if exc.not_article else ExtractionError
+        raise kind(exc.reason, f"{exc} ({page.url})") from exc
+
+
+def _binary(body: bytes) -> bool:
+    # HTML never holds NUL or many C0 control bytes; images, PDFs and compressed junk do.
+    head = body[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return b"\x00" in head or controls * 20 > len(head)
+
+
+def _assemble(pages: Sequence[CapturedPage], url: ArticleUrl, parsed: list[ParsedPage]) -> Article:
+    lead = parsed[0]
+    paragraphs = [p for page in parsed for p in page.paragraphs]
+    images: list[Image] = []
+    for page in parsed:
+        images += [img for img in page.images if all(img.url != i.url for i in images)]
+    text = "\n\n".join(paragraphs)
+    if not re.search(r"\w", text):
+        media = set().union(*(page.media for page in parsed))
+        if "video" in media:
+            raise NotAnArticle("video", f"video page without text: {url.canonical}")
+        if "gallery" in media:
+            raise NotAnArticle("gallery", f"gallery without text: {url.canonical}")
+        raise ExtractionError("no-text", f"no body text found: {url.canonical}")
+    if not lead.title:
+        raise ExtractionError("no-title", f"no headline: {url.canonical}")
+    try:
+        return Article(
+            url=url.canonical,
+            site=url.site,
+            article_id=url.article_id,
+            title=lead.title,
+            subtitle=lead.subtitle,
+            authors=lead.authors,
+            source=lead.source,
+            published_at=lead.published_at,
+            updated_at=lead.updated_at,
+            dates_raw=lead.dates_raw,
+            section=lead.section,
+            language=lead.language,
+            tags=lead.tags,
+            text=text,
+            images=images,
+            pages=[p.url for p in pages],
+            captures=[p.capture for p in pages if p.capture is not None],
+            extractor=ExtractorInfo(
+                archiver=archiver.__version__, trafilatura=TRAFILATURA_VERSION, parser=lead.parser
+            ),
+        )
+    except ValidationError as exc:
+        raise ExtractionError("invalid-record", str(exc)) from exc

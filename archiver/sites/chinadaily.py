@@ -1,0 +1,286 @@
+"""China Daily article pages: current English, current Chinese and legacy (content_) templates."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from archiver import boilerplate
+from archiver.page import CapturedPage
+from archiver.record import Author, DateCandidate, Image, Language
+from archiver.sites.bylines import parse_byline
+from archiver.sites.common import (
+    Line,
+    PageError,
+    ParsedPage,
+    captioned_images,
+    clean,
+    figure_images,
+    first,
+    has_credit,
+    is_cjk_text,
+    lines_of,
+    meta,
+    parse_html,
+    split_keywords,
+    text_of,
+    unique,
+)
+from archiver.sites.dates import candidate, date_candidate, object_id_time, plausible
+from archiver.urls import ArticleUrl
+
+# Title suffixes of <title>: "Headline - Chinadaily.com.cn", "标题 - 中国日报网".
+_TITLE_SUFFIX = re.compile(
+    r"\s*[-|_]\s*(Chinadaily\.com\.cn|中国日报网|China Daily(?: [A-Z]{2,})?)\s*$", re.I
+)
+_SOFT_404 = re.compile(r"\b404\b|not found|页面不存在|找不到|无法找到|已删除", re.I)
+_EDITOR_NOTE = re.compile(r"^[【\[(（]\s*(责任编辑|编辑|责编)\s*[:：].*[】\])）]$")
+_BOILERPLATE_LINE = re.compile(
+    r"^(BACK TO THE TOP|Copyright\b.*|.*All rights reserved.*|Shared from .*|Related Stories"
+    r"|Most Viewed in 24 Hours|Special Coverage|Ten photos you don't wanna miss|Next|Previous"
+    r"|>>\|?|\|<<|\d+(\s+\d+)*\s*(Next)?)$",
+    re.I,
+)
+_DATE_IN_LINE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}")
+_BREADCRUMBS = (
+    "//span[@id='bread-nav']//a",
+    "//ol[@id='bread-nav1']//a",
+    "//div[contains(@class,'da-bre')]//a",
+    "//*[contains(@class,'crumb')]//a",
+    "//div[contains(@class,'location')]//a",
+)
+_HOME = frozenset({"home", "首页", "中国日报网", "chinadaily.com.cn", "china daily"})
+
+
+def parse(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
+    """Read one China Daily article page; PageError when it is not one (not_article for 404s)."""
+    root = parse_html(page.text)
+    if root.xpath("//h1[contains(@class,'dabiaoti')]"):
+        return _parse(root, page, url, "current-zh")
+    if root.xpath("//div[contains(@class,'lft_art') or contains(@class,'ce_art')]"):
+        return _parse(root, page, url, "current-en")
+    if root.xpath("//div[@id='Content']") or root.xpath("//div[contains(@class,'content-left')]"):
+        return _parse(root, page, url, "legacy")
+    title = text_of(first(root, "//title"))
+    if _SOFT_404.search(title) or not root.xpath("//h1"):
+        raise PageError("soft-404", f"no article on page (title {title!r})", not_article=True)
+    # Markup none of the templates knows: the generic (legacy) reader takes the <h1> and lets
+    # trafilatura find the body, so a redesign degrades the record instead of losing it.
+    return _parse(root, page, url, "legacy")
+
+
+def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str) -> ParsedPage:
+    title = _title(root, template)
+    if not title:
+        raise PageError("no-title", "no headline on the page")
+    info = _info(root, template)
+    body = first(root, "//div[@id='Content']", "//div[contains(@class,'article')]")
+    paragraphs, images = _body(root, body, page.url, title)
+    language: Language = "zh" if is_cjk_text(title + " ".join(paragraphs[:5])) else "en"
+    authors, source, date_raw = _read_info(info, template)
+    source = source or meta(root, "source")
+    dates = _date_candidates(root, page, url, date_raw)
+    media: set[str] = set()
+    if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
+        media.add("video")
+    if images:
+        media.add("gallery")
+    return ParsedPage(
+        parser=f"chinadaily/{template}",
+        title=title,
+        subtitle=_subtitle(root, template),
+        paragraphs=paragraphs,
+        authors=authors,
+        source=source,
+        published_at=_published(dates, url),
+        # The page prints a single time, labelled "Updated"; it equals the CMS creation time in
+        # the WS id to the minute, so it is the publication time and no update time is known.
+        updated_at=None,
+        dates_raw=dates,
+        section=_section(root),
+        language=language,
+        tags=split_keywords(meta(root, "keywords")),
+        images=images,
+        media=frozenset(media),
+    )
+
+
+def _title(root: HtmlElement, template: str) -> str:
+    xpaths = {
+        "current-zh": ("//h1[contains(@class,'dabiaoti')]",),
+        "current-en": (
+            "//div[contains(@class,'lft_art')]//h1",
+            "//div[contains(@class,'ce_art')]//h1",
+        ),
+        "legacy": ("//div[contains(@class,'content-left')]//h1", "//h1"),
+    }[template]
+    title = text_of(first(root, *xpaths))
+    if not title:
+        title = meta(root, "og:title") or ""
+    if not title:
+        title = _TITLE_SUFFIX.sub("", text_of(first(root, "//title")))
+    return clean(title)
+
+
+def _subtitle(root: HtmlElement, template: str) -> str | None:
+    h1 = first(
+        root,
+        "//div[contains(@class,'lft_art')]//h1",
+        "//div[contains(@class,'ce_art')]//h1",
+        "//h1[contains(@class,'dabiaoti')]",
+        "//div[contains(@class,'content-left')]//h1",
+    )
+    if h1 is None:
+        return None
+    for sib in h1.itersiblings():
+        if sib.tag in ("h2", "h3"):
+            return text_of(sib) or None
+        if isinstance(sib.tag, str) and sib.tag not in ("h2", "h3"):
+            return None
+    return None
+
+
+def _info(root: HtmlElement, template: str) -> list[str]:
+    """The byline/source/date pieces as printed, in order."""
+    if template == "current-zh":
+        return [text_of(el) for el in root.xpath("//div[contains(@class,'xinf-le')]")]
+    el = first(root, "//span[contains(@class,'info_l')]", "//div[contains(@class,'info')]")
+    if el is not None:
+        return [text_of(el)]
+    # Legacy: the first short block near the headline that carries a date or "By".
+    scope = first(root, "//div[contains(@class,'content-left')]")
+    if scope is None:
+        scope = root
+    for cand in scope.xpath(".//p|.//div|.//span"):
+        if cand.xpath("ancestor-or-self::div[@id='Content']"):
+            continue
+        text = text_of(cand)
+        if len(text) < 300 and ("Updated" in text or "来源" in text or _DATE_IN_LINE.search(text)):
+            return [text]
+    return []
+
+
+def _read_info(pieces: list[str], template: str) -> tuple[list[Author], str | None, str | None]:
+    """(authors, source label, printed date) from the info line(s)."""
+    authors: list[Author] = []
+    source: str | None = None
+    date_raw: str | None = None
+    for piece in pieces:
+        for seg in (clean(s) for s in re.split(r"\s*\|\s*", piece)):
+            if not seg:
+                continue
+            m = re.search(r"来源\s*[:：]\s*(.*)$", seg)
+            if m:
+                before = clean(seg[: m.start()])
+                if before and _DATE_IN_LINE.search(before):
+                    date_raw = date_raw or before
+                rest = clean(m.group(1))
+                dm = _DATE_IN_LINE.search(rest)
+                if dm:
+                    date_raw = date_raw or clean(rest[dm.start() :])
+                    rest = clean(rest[: dm.start()])
+                source = source or (rest or None)
+                continue
+            m = re.search(r"作者\s*[:：]\s*(.*)$", seg)
+            if m:
+                authors += [Author(name=n) for n in re.split(r"[\s、，,]+", m.group(1)) if n]
+                continue
+            if re.match(r"By\b", seg, re.I):
+                # Older pages: "By Zhang Chunyan (China Daily)".
+                sm = re.search(r"\(\s*([^()]+?)\s*\)\s*$", seg)
+                if sm:
+                    source = source or sm.group(1)
+                    seg = seg[: sm.start()]
+                authors += parse_byline(seg)
+                continue
+            dm = _DATE_IN_LINE.search(seg)
+            if dm:
+                date_raw = date_raw or seg
+                continue
+            source = source or seg
+    return authors, source, date_raw
+
+
+def _skip(el: HtmlElement) -> bool:
+    ident = (el.get("id") or "") + " " + (el.get("class") or "")
+    return bool(re.search(r"div_currpage|selectpage|share|related|\bad\b|advert", ident, re.I))
+
+
+def _body(
+    root: HtmlElement, body: HtmlElement | None, page_url: str, title: str
+) -> tuple[list[str], list[Image]]:
+    """Paragraphs and images of the article body.
+
+    The site's own container (div#Content) is read first: it holds exactly the article's <p>
+    elements, and trafilatura applied to these pages keeps the editor's note and drops short
+    paragraphs on photo-story pages. trafilatura is the fallback when the container is missing.
+    """
+    if body is None:
+        paragraphs = [p for p in boilerplate.body_paragraphs(root, page_url) if clean(p) != title]
+        return _filter([Line(p, False, "p") for p in paragraphs]), []
+    images = figure_images(body, page_url)
+    images, caption_lines = captioned_images(body, page_url, images)
+    lines = [ln for ln in lines_of(body, _skip) if ln.text not in caption_lines]
+    return _filter(lines), images
+
+
+def _filter(lines: list[Line]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        text = line.text
+        if _EDITOR_NOTE.match(text) or _BOILERPLATE_LINE.match(text):
+            continue
+        if has_credit(text) and len(text) < 400:
+            # A caption printed as a paragraph: the credit marks it (kept as an image field).
+            continue
+        out.append(text)
+    return out
+
+
+def _section(root: HtmlElement) -> list[str]:
+    for xp in _BREADCRUMBS:
+        names = [clean(text_of(a)).lstrip("/>›» ").strip() for a in root.xpath(xp)]
+        names = [n for n in names if n and n.lower() not in _HOME]
+        if names:
+            return unique(names)
+    return []
+
+
+def _date_candidates(
+    root: HtmlElement, page: CapturedPage, url: ArticleUrl, date_raw: str | None
+) -> list[DateCandidate]:
+    out: list[DateCandidate] = []
+    for c in (
+        candidate("byline", date_raw),
+        candidate("meta:publishdate", meta(root, "publishdate")),
+    ):
+        if c is not None:
+            out.append(c)
+    ws_time = object_id_time(url.article_id)
+    if ws_time is not None:
+        out.append(DateCandidate(source="article-id", raw=url.article_id, value=ws_time))
+    for key in sorted(page.hints):
+        if key.endswith("_date"):
+            c = candidate(key.removesuffix("_date"), page.hints[key])
+            if c is not None:
+                out.append(c)
+    if url.url_date is not None:
+        out.append(date_candidate("url", url.url_date))
+    return out
+
+
+# Most precise first: the printed time, the CMS id time, discovery times, then day-only dates.
+_PRIORITY = ("byline", "article-id", "list", "sitemap", "meta:publishdate", "url")
+
+
+def _published(dates: list[DateCandidate], url: ArticleUrl) -> datetime | None:
+    """The best-sourced candidate that agrees with the URL's day (within 3 days)."""
+    ranked = sorted(
+        dates, key=lambda c: _PRIORITY.index(c.source) if c.source in _PRIORITY else len(_PRIORITY)
+    )
+    for c in ranked:
+        if plausible(c.value, url.url_date):
+            return c.value
+    return None
