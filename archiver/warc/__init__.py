@@ -1,0 +1,1 @@
+"""WARC layer: build exchanges from Scrapy, write rotated WARC files, read and check them."""
