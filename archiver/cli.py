@@ -9,10 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archiver import __version__
-
-
-class CommandError(Exception):
-    """A user-facing failure: printed as one line `archiver: error: ...`, exit status 1."""
+from archiver.errors import CommandError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

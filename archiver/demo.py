@@ -11,13 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archiver.urls import site_of
+from archiver.record import Site
 
-SITES = ("chinadaily", "globaltimes")
-_SECTION_SETTING = {
-    "chinadaily": "ARCHIVER_CHINADAILY_SECTIONS",
-    "globaltimes": "ARCHIVER_GLOBALTIMES_SECTIONS",
-}
+SITES: tuple[Site, ...] = ("chinadaily", "globaltimes")
 
 
 @dataclass
@@ -29,7 +25,7 @@ class SiteRun:
     stats: dict[str, Any]
 
 
-def crawl_command(site: str, root: Path, mirror_url: str, extra: dict[str, str]) -> list[str]:
+def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
     """The `scrapy crawl` command line the demo runs for `site` against the mirror."""
     settings = {
         "ARCHIVER_DIR": str(root),
@@ -39,9 +35,8 @@ def crawl_command(site: str, root: Path, mirror_url: str, extra: dict[str, str])
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "LOG_LEVEL": "INFO",
-        **extra,
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", site]
+    command = [sys.executable, "-m", "scrapy", "crawl", site, "-a", "urls=" + ",".join(start_urls)]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command
@@ -63,16 +58,10 @@ def run_demo(root: Path) -> int:
         started = time.monotonic()
         children = []
         for site in SITES:
-            sections = [
-                url
-                for url in manifest.lists
-                if site_of(url) == site and not url.endswith(".xml")
-            ]
-            extra = {_SECTION_SETTING[site]: ",".join(sections)}
             log = logs / f"demo-{site}.log"
             with log.open("wb") as out:
                 child = subprocess.Popen(
-                    crawl_command(site, root, mirror.url, extra),
+                    crawl_command(site, root, mirror.url, manifest.start_urls(site)),
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env=env,

@@ -21,6 +21,12 @@ class ExtractionError(Exception):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(f"{reason}: {message}")
         self.reason = reason
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ExtractionError], tuple[str, str]]:
+        # Raised in worker processes and pickled back: rebuild from both arguments, which the
+        # default (`cls(*self.args)`, one argument) cannot do, and which breaks the whole pool.
+        return (type(self), (self.reason, self.message))
 
 
 class NotAnArticle(ExtractionError):

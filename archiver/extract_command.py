@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from archiver.errors import CommandError
 from archiver.extract import ExtractionError, extract_article
 from archiver.page import CapturedPage
 from archiver.urls import parse_article_url
@@ -21,8 +22,6 @@ def extract_file(path: Path, url: str | None, root: Path) -> int:
     One-line errors go to stderr. A WARC cut mid-record still prints every record complete
     before the damage, then fails.
     """
-    from archiver.cli import CommandError
-
     try:
         head = path.open("rb").read(_SNIFF)
     except OSError as exc:
@@ -60,8 +59,6 @@ def _is_warc(head: bytes) -> bool:
 
 
 def _extract_warc(path: Path, root: Path) -> int:
-    from archiver.cli import CommandError
-
     damage: list[WarcReadError] = []
 
     def readable() -> Iterator[CapturedPage]:

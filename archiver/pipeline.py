@@ -48,6 +48,7 @@ class ExtractionPipeline:
         self.stats = stats
         self.timeout = timeout
         self.writer = RecordWriter(root, run_name)
+        self.workers = workers
         self.pool = ProcessPool(max_workers=workers)
 
     @classmethod
@@ -71,7 +72,7 @@ class ExtractionPipeline:
         if not isinstance(item, ArticlePages):
             return item
         url = item.pages[0].url if item.pages else "?"
-        future = self.pool.schedule(extract_article, args=(item.pages,), timeout=self.timeout)
+        future = self._schedule(item)
         try:
             record: Article = await asyncio.wrap_future(future)
         except ExtractionError as exc:
@@ -89,6 +90,18 @@ class ExtractionPipeline:
             return record
         raise DropItem(f"no record for {url}", log_level="DEBUG")
 
+    def _schedule(self, item: ArticlePages) -> Any:
+        try:
+            return self.pool.schedule(extract_article, args=(item.pages,), timeout=self.timeout)
+        except RuntimeError:
+            # pebble refuses work once its pool broke (a worker died in a way it could not
+            # recover from): start a fresh pool rather than fail every later article.
+            logger.error("extraction pool broke; starting a new one")
+            self.stats.inc_value("archiver/extract/pool_restarts")
+            self.pool.stop()  # type: ignore[no-untyped-call]
+            self.pool = ProcessPool(max_workers=self.workers)
+            return self.pool.schedule(extract_article, args=(item.pages,), timeout=self.timeout)
+
     def _failed(self, url: str, reason: str, detail: str) -> None:
         self.stats.inc_value("archiver/extract/failed")
         self.stats.inc_value(f"archiver/extract/failed/{reason}")
@@ -97,6 +110,6 @@ class ExtractionPipeline:
         )
 
     def close(self) -> None:
-        self.pool.close()
+        self.pool.close()  # type: ignore[no-untyped-call]
         self.pool.join(timeout=self.timeout)
         self.writer.close()

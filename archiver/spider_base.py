@@ -159,8 +159,8 @@ class ArchiveSpider(Spider):
         assert self.crawler.stats is not None
         article: ArticleUrl = response.meta[_ARTICLE]
         landed = parse_article_url(response.url)
-        if landed is None or landed.article_id != article.article_id:
-            # Redirected away (to a front page, another article, a login wall): archived, no record.
+        if landed is None:
+            # Redirected away (to a front page, a login wall): archived, no record.
             self.crawler.stats.inc_value("archiver/article/redirected_away")
             logger.info(
                 "article %s redirected to %s; archived, not extracted",
@@ -168,6 +168,16 @@ class ArchiveSpider(Spider):
                 response.url,
             )
             return
+        if (landed.site, landed.article_id) != (article.site, article.article_id):
+            # An old URL now redirecting to the article's new URL: the record is that article's.
+            key = (landed.site, landed.article_id)
+            if key in self._seen_articles:
+                self.crawler.stats.inc_value("archiver/discovery/duplicate")
+                return
+            self._seen_articles.add(key)
+            self.crawler.stats.inc_value("archiver/article/redirected_to_article")
+            article = parse_article_url(landed.page_url(1)) or landed
+            response.meta[_ARTICLE] = article
         pages = [*response.meta[_PAGES], captured_page(response, response.meta[_HINTS])]
         if len(pages) == 1:
             remaining = self.more_pages(response, article)

@@ -20,7 +20,7 @@ ARTICLE = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.
 
 def archiver(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "archiver.cli", *args],
+        [sys.executable, "-m", "archiver", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archiver.mirror import Manifest, MirrorServer, load_manifest
-from archiver.urls import parse_article_url, site_of
+from archiver.urls import parse_article_url
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import RawRecord, iter_records
 from archiver.warc.reader import read_response_at
@@ -41,9 +41,8 @@ def crawled(
     root = tmp_path_factory.mktemp("archive")
     results = {}
     for site in SITES:
-        sections = [u for u in manifest.lists if site_of(u) == site and not u.endswith(".xml")]
-        setting = f"ARCHIVER_{site.upper()}_SECTIONS"
-        results[site] = run_crawl(site, root, mirror.url, settings={setting: ",".join(sections)})
+        start = ",".join(manifest.start_urls(site))
+        results[site] = run_crawl(site, root, mirror.url, args={"urls": start})
     return results
 
 
@@ -181,7 +180,7 @@ def test_extract_command_reproduces_crawl_records(crawled: dict[str, CrawlResult
     lines: dict[str, str] = {}
     for path in sorted(root.glob("warc/globaltimes/*.warc.gz")):
         done = subprocess.run(
-            [sys.executable, "-m", "archiver.cli", "extract", str(path), "--dir", str(root)],
+            [sys.executable, "-m", "archiver", "extract", str(path), "--dir", str(root)],
             capture_output=True,
             text=True,
             check=True,

@@ -183,3 +183,17 @@ def test_body_paragraphs_leaves_the_tree_alone_and_prunes_captions() -> None:
     assert any("Sentence number 0" in p for p in got)
     assert not any("Photo/Agencies" in p for p in got)
     assert body_paragraphs(tree, "https://x.test/") == got
+
+
+def test_extraction_errors_survive_pickling_to_the_parent_process() -> None:
+    import pickle
+
+    from archiver.extract import ExtractionError, NotAnArticle
+
+    for error in (
+        ExtractionError("no-title", "no <h1>"),
+        NotAnArticle("soft-404", "page not found"),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.reason, str(copy)) == (error.reason, str(error))

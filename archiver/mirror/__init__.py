@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from archiver.mirror.server import BUNDLED_ROOT, MirrorRequest, MirrorServer
+from archiver.mirror.server import BUNDLED_ROOT, MirrorRequest, MirrorServer, file_path_for
 from archiver.record import Site
+from archiver.urls import absolute_url, parse_article_url, site_of
 
 __all__ = [
     "Manifest",
@@ -63,12 +66,43 @@ class Manifest:
     others: tuple[str, ...]  # other served URLs (robots.txt, homepage), status 200
     missing: tuple[str, ...]  # URLs the real site answers 404 to and so does the mirror
 
+    def start_urls(self, site: Site) -> list[str]:
+        """URLs from which a crawl of `site` reaches every article the mirror serves.
+
+        The site's lists, then the articles no list links (given to a crawl as urls=).
+        """
+        lists = [url for url in self.lists if site_of(url) == site]
+        linked = _linked_articles(lists)
+        for redirect in self.redirects:
+            source, target = parse_article_url(redirect.url), parse_article_url(redirect.location)
+            if source is not None and target is not None and source.canonical in linked:
+                linked.add(target.canonical)
+        direct = [a.url for a in self.articles if a.site == site and a.url not in linked]
+        return lists + direct
+
     def article(self, url: str) -> ManifestArticle:
         """The entry whose canonical url is `url`; KeyError if none."""
         for a in self.articles:
             if a.url == url:
                 return a
         raise KeyError(url)
+
+
+def _linked_articles(lists: list[str]) -> set[str]:
+    # Canonical URLs of the articles the bundled list pages and sitemaps link.
+    linked: set[str] = set()
+    for url in lists:
+        parts = urlsplit(url)
+        relative = file_path_for(parts.path)
+        if relative is None:
+            continue
+        path = bundled_root() / "site" / (parts.hostname or "") / relative
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for href in re.findall(r"""(?:href=["']|<loc>)\s*([^"'<\s]+)""", text):
+            article = parse_article_url(absolute_url(href, url))
+            if article is not None:
+                linked.add(article.canonical)
+    return linked
 
 
 def bundled_root() -> Path:

@@ -13,6 +13,11 @@ from archiver.warc.codings import is_encoded, split_codings
 
 Header = tuple[str, str]
 
+# request.meta key of the discovery hints (a dict of str) set by the spiders.
+HINTS_META_KEY = "archiver_hints"
+# WARC named field carrying them (a JSON object, ASCII): not WARC-*, which the standard reserves.
+HINTS_FIELD = "Archiver-Hints"
+
 # Credentials for a proxy (the mirror, say) are not part of what the site received.
 _DROPPED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
 
@@ -37,6 +42,10 @@ class HttpExchange:
     response_body: bytes
     ip_address: str | None = None
     truncated: bool = False
+    # Where the crawler found this URL and what the finding page said of it (list date,
+    # sitemap date): written as the `Archiver-Hints` field of the response record, so that
+    # records re-derived from the WARC alone keep those date candidates.
+    hints: Sequence[tuple[str, str]] = ()
 
     @property
     def request_target(self) -> str:
@@ -68,6 +77,7 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
         response_body=body,
         ip_address=None if response.ip_address is None else str(response.ip_address),
         truncated="dataloss" in response.flags,
+        hints=tuple(sorted((request.meta.get(HINTS_META_KEY) or {}).items())),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from archiver.page import CapturedPage
 from archiver.record import CaptureRef
 from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.exchange import HINTS_FIELD
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records, read_record_at
 
 __all__ = [
@@ -84,7 +86,22 @@ def page_from_record(record: RawRecord, path: Path, warc_file: str) -> CapturedP
         headers=headers,
         fetched_at=capture.fetched_at,
         capture=capture,
+        hints=_hints(record),
     )
+
+
+def _hints(record: RawRecord) -> dict[str, str]:
+    # Discovery hints are context, not evidence: a malformed field is ignored, not fatal.
+    raw = record.header(HINTS_FIELD)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _warc_file(path: Path, root: Path | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import socket
@@ -16,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archiver.record import CaptureRef
-from archiver.warc.exchange import HttpExchange
+from archiver.warc.exchange import HINTS_FIELD, HttpExchange
 
 WARC_VERSION = "WARC/1.0"
 WARC_FORMAT = "WARC File Format 1.0"
@@ -220,6 +221,8 @@ def _response_record(
         fields.append(("WARC-IP-Address", exchange.ip_address))
     if exchange.truncated:
         fields.append(("WARC-Truncated", "length"))
+    if exchange.hints:
+        fields.append((HINTS_FIELD, json.dumps(dict(exchange.hints), sort_keys=True)))
     status_line = f"{exchange.status} {exchange.reason}"
     head = _Head(status_line, list(exchange.response_headers), protocol=exchange.protocol)
     return _record(writer, "response", exchange.url, fields, head, exchange.response_body)
