@@ -54,7 +54,7 @@ def run_demo(root: Path) -> int:
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
     runs: list[SiteRun] = []
     with MirrorServer() as mirror:
-        print(f"archiver demo: mirror of {len(manifest.articles)} captured pages at {mirror.url}")
+        print(f"archiver demo: mirror of {len(manifest.articles)} article URLs at {mirror.url}")
         started = time.monotonic()
         children = []
         for site in SITES:

@@ -173,7 +173,7 @@ def crawl(server: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     settings = {
         "EXTENSIONS": json.dumps({"archiver.warc.extension.WarcExtension": 0}),
         "ARCHIVER_DIR": str(root / "archive"),
-        "ARCHIVER_OPERATOR": "Test Operator <ops@example.org>",
+        "ARCHIVER_CONTACT": "Test Operator <ops@example.org>",
         "ARCHIVER_CLOCK": "warcfixed.clock",
         "ARCHIVER_RECORD_ID": "warcfixed.record_id",
         "ROBOTSTXT_OBEY": "True",

@@ -38,8 +38,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "ARCHIVER_WARC_MAX_SIZE": 1_000_000_000,
     # File name prefix and warcinfo isPartOf; None means the spider name.
     "ARCHIVER_WARC_PREFIX": None,
-    # Who runs the crawl (name and e-mail or URL), written to warcinfo `operator`.
-    "ARCHIVER_OPERATOR": "",
+    # Who runs the crawl (e-mail or URL): warcinfo `operator`, and the User-Agent (add-on).
+    "ARCHIVER_CONTACT": "",
     # Address of the offline mirror the crawl used, if any; written to warcinfo `mirror` only.
     "ARCHIVER_MIRROR": "",
     # Callable (or its import path) returning an aware UTC datetime; None: the real clock.
@@ -128,7 +128,7 @@ class WarcExtension:
             prefix=get("ARCHIVER_WARC_PREFIX") or None,
             warcinfo=warcinfo_fields(
                 user_agent=str(settings.get("USER_AGENT") or ""),
-                operator=str(get("ARCHIVER_OPERATOR") or ""),
+                operator=str(get("ARCHIVER_CONTACT") or ""),
                 mirror=str(get("ARCHIVER_MIRROR") or ""),
                 robots_obey=settings.getbool("ROBOTSTXT_OBEY"),
             ),
