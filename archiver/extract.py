@@ -10,8 +10,10 @@ from pydantic import ValidationError
 import archiver
 from archiver.boilerplate import TRAFILATURA_VERSION
 from archiver.page import CapturedPage
-from archiver.record import Article, ExtractorInfo, Image
+from archiver.record import Article, ExtractorInfo, Image, Kind
 from archiver.sites import PageError, ParsedPage, parse_page
+from archiver.sites.common import unique
+from archiver.sites.fields import contributors
 from archiver.urls import ArticleUrl, parse_article_url
 
 
@@ -30,7 +32,13 @@ class ExtractionError(Exception):
 
 
 class NotAnArticle(ExtractionError):
-    """The page is a video, gallery, soft 404 or similar; `reason` says which."""
+    """The page is no article and gets no record; `reason` says what it is.
+
+    "video" and "gallery": a player or pictures with no text at all; "soft-404": a "page not
+    found" answered with 200; "blocked": a block, rate-limit or captcha page. Pages with text
+    that are not plain articles (video pages with a description, live blogs) get a record
+    whose `kind` says so instead.
+    """
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/octet-stream")
@@ -44,7 +52,8 @@ def extract_article(pages: Sequence[CapturedPage]) -> Article:
     `captures` lists the pages' CaptureRefs that are set. Pure: same pages, equal record.
     Raises ExtractionError (reason "no-pages", "unknown-url", "mixed-articles",
     "missing-first-page", "http-status", "empty-body", "not-html", "no-title", "no-text",
-    "unknown-template", "invalid-record") or NotAnArticle ("video", "gallery", "soft-404").
+    "unknown-template", "invalid-record") or NotAnArticle ("video", "gallery", "soft-404",
+    "blocked").
     """
     if not pages:
         raise ExtractionError("no-pages", "no pages given")
@@ -106,11 +115,13 @@ def _assemble(pages: Sequence[CapturedPage], url: ArticleUrl, parsed: list[Parse
         raise ExtractionError("no-text", f"no body text found: {url.canonical}")
     if not lead.title:
         raise ExtractionError("no-title", f"no headline: {url.canonical}")
+    headlines = [page.newspaper_headline for page in parsed if page.newspaper_headline]
     try:
         return Article(
             url=url.canonical,
             site=url.site,
             article_id=url.article_id,
+            kind=page_kind(lead.title, paragraphs, set().union(*(page.media for page in parsed))),
             title=lead.title,
             subtitle=lead.subtitle,
             authors=lead.authors,
@@ -118,9 +129,14 @@ def _assemble(pages: Sequence[CapturedPage], url: ArticleUrl, parsed: list[Parse
             published_at=lead.published_at,
             updated_at=lead.updated_at,
             dates_raw=lead.dates_raw,
+            published_from=lead.published_from,
+            dates_disagree=lead.dates_disagree,
             section=lead.section,
             language=lead.language,
             tags=lead.tags,
+            contributors=contributors(paragraphs),
+            editors=unique(name for page in parsed for name in page.editors),
+            newspaper_headline=headlines[-1] if headlines else None,
             text=text,
             images=images,
             pages=[p.url for p in pages],
@@ -131,3 +147,31 @@ def _assemble(pages: Sequence[CapturedPage], url: ArticleUrl, parsed: list[Parse
         )
     except ValidationError as exc:
         raise ExtractionError("invalid-record", str(exc)) from exc
+
+
+# Live blogs: "LIVE: ..." / "Live updates: ..." / "直播：..." headlines, or entries that start
+# with a time of day ("10:32 Rescue teams reached ...").
+_LIVE_TITLE = re.compile(
+    r"^\s*(?:\[?LIVE\]?\s*[:|：\-–]|Live updates?\b|Live\s*:|【?直播】?\s*[:：]?)", re.I
+)
+_LIVE_ENTRY = re.compile(r"^(?:Updated\s*(?:at)?\s*)?\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?\b")
+# A video page's text is a description; a story that embeds a video is longer than this.
+_VIDEO_MAX_WORDS = 120
+_LIVE_MIN_ENTRIES = 3
+
+
+def page_kind(title: str, paragraphs: list[str], media: set[str]) -> Kind:
+    """ "liveblog", "video" or "article" for a page with text (see Article.kind)."""
+    if _LIVE_TITLE.match(title) or sum(bool(_LIVE_ENTRY.match(p)) for p in paragraphs) >= (
+        _LIVE_MIN_ENTRIES
+    ):
+        return "liveblog"
+    if "video" in media and _words(paragraphs) <= _VIDEO_MAX_WORDS:
+        return "video"
+    return "article"
+
+
+def _words(paragraphs: list[str]) -> int:
+    # CJK text has no spaces: count each ideograph as a word.
+    text = " ".join(paragraphs)
+    return len(text.split()) + sum(1 for c in text if "\u3400" <= c <= "\u9fff")

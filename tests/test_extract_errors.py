@@ -160,7 +160,7 @@ def test_unknown_markup_uses_trafilatura() -> None:
         "</body></html>"
     ).encode()
     record = extract_article([_page(body)])
-    assert record.extractor.parser == "chinadaily/legacy"
+    assert record.extractor.parser == "chinadaily/generic"
     assert record.text.split("\n\n") == paragraphs
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.record import Author
+from archiver.record import Author, DateCandidate
 from archiver.sites.bylines import normal_case, parse_byline
 from archiver.sites.common import split_credit
-from archiver.sites.dates import object_id_time, parse_datetime
+from archiver.sites.dates import choose_published, disagree, object_id_time, parse_datetime
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,38 @@ def test_normal_case_keeps_mixed_case() -> None:
 )
 def test_split_credit(caption: str, expected: tuple[str | None, str | None]) -> None:
     assert split_credit(caption) == expected
+
+
+def _c(source: str, raw: str) -> DateCandidate:
+    return DateCandidate(source=source, raw=raw, value=parse_datetime(raw))
+
+
+PRIORITY = ("byline", "article-id", "list", "url")
+
+
+def test_choose_published_prefers_a_time_over_a_day() -> None:
+    cands = [_c("url", "2024-05-13"), _c("list", "2024-05-13 09:10"), _c("byline", "2024-05-13")]
+    chosen = choose_published(cands, PRIORITY)
+    assert chosen is not None and chosen.source == "list"
+
+
+def test_choose_published_distrusts_dates_far_from_the_url_day() -> None:
+    cands = [_c("byline", "Updated: 2024-11-06 18:20"), _c("list", "2024-11-02 11:19")]
+    cands.append(_c("url", "2024-11-02"))
+    chosen = choose_published(cands, PRIORITY)
+    assert chosen is not None and chosen.source == "list"
+    assert disagree(cands)
+
+
+def test_choose_published_never_takes_an_update_time() -> None:
+    assert choose_published([_c("byline:updated", "2024-11-06 18:20")], PRIORITY) is None
+
+
+def test_candidates_a_day_apart_agree() -> None:
+    # Written before midnight, the URL carries the next day.
+    assert not disagree([_c("byline", "2024-05-12 23:50"), _c("url", "2024-05-13")])
+    assert disagree([_c("byline", "2024-05-10 23:50"), _c("url", "2024-05-13")])
+
+
+def test_buddhist_era_candidates_agree_once_corrected() -> None:
+    assert not disagree([_c("byline", "Updated: 2569-05-17 20:43"), _c("url", "2026-05-17")])

@@ -1,25 +1,46 @@
-"""Per-site article parsers: which parser reads a page, chosen by the page's site."""
+"""Per-site article parsers: which template reads a page, chosen by its markup and capture date."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from archiver.page import CapturedPage
 from archiver.record import Site
 from archiver.sites import chinadaily, globaltimes
-from archiver.sites.common import PageError, ParsedPage
+from archiver.sites.common import PageError, ParsedPage, parse_html
+from archiver.sites.fields import not_found, reject_non_article
+from archiver.sites.templates import Template, page_day, select
 from archiver.urls import ArticleUrl
 
-Parser = Callable[[CapturedPage, ArticleUrl], ParsedPage]
-
-PARSERS: dict[Site, Parser] = {
-    "chinadaily": chinadaily.parse,
-    "globaltimes": globaltimes.parse,
+# Per site: its templates, most specific first, and the readers for markup none of them knows.
+TEMPLATES: dict[Site, tuple[Sequence[Template], Sequence[Template]]] = {
+    "chinadaily": (chinadaily.TEMPLATES, chinadaily.FALLBACKS),
+    "globaltimes": (globaltimes.TEMPLATES, globaltimes.FALLBACKS),
 }
 
-__all__ = ["PARSERS", "PageError", "ParsedPage", "Parser", "parse_page"]
+# A "page not found" page that still matches a template has next to no text of its own.
+_SOFT_404_MAX_CHARS = 300
+
+__all__ = ["TEMPLATES", "PageError", "ParsedPage", "Template", "parse_page"]
 
 
 def parse_page(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
-    """Read one article page with its site's parser (the template is picked from the markup)."""
-    return PARSERS[url.site](page, url)
+    """Read one article page with the template `templates.select` picks for it.
+
+    Raises PageError: not_article with reason "blocked" (block or captcha page) or "soft-404"
+    (a "page not found" answered with 200, or a page with no headline to read); "not-html",
+    "no-title" and similar when the page cannot be read.
+    """
+    root = parse_html(page.text)
+    reject_non_article(root)
+    templates, fallbacks = TEMPLATES[url.site]
+    matched = any(t.matches(root) for t in templates)
+    if not matched and not_found(root):
+        raise PageError("soft-404", "the page says it is not found", not_article=True)
+    template = select(templates, root, page_day(page, url), fallbacks)
+    if template is None or not template.matches(root):
+        raise PageError("soft-404", "no article template and no headline", not_article=True)
+    parsed = template.read(root, page, url)
+    if not_found(root) and sum(len(p) for p in parsed.paragraphs) < _SOFT_404_MAX_CHARS:
+        raise PageError("soft-404", "the page says it is not found", not_article=True)
+    return parsed

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date
 
 from lxml.html import HtmlElement
 
 from archiver import boilerplate
 from archiver.page import CapturedPage
 from archiver.record import Author, DateCandidate, Image, Language
+from archiver.sites import fields
 from archiver.sites.bylines import parse_byline
 from archiver.sites.common import (
     Line,
@@ -23,25 +24,32 @@ from archiver.sites.common import (
     is_cjk_text,
     lines_of,
     meta,
-    parse_html,
-    split_keywords,
     text_of,
     unique,
 )
-from archiver.sites.dates import candidate, date_candidate, object_id_time, plausible
+from archiver.sites.dates import (
+    candidate,
+    choose_published,
+    date_candidate,
+    disagree,
+    object_id_time,
+)
+from archiver.sites.templates import Reader, Template
 from archiver.urls import ArticleUrl
 
 # Title suffixes of <title>: "Headline - Chinadaily.com.cn", "标题 - 中国日报网".
 _TITLE_SUFFIX = re.compile(
     r"\s*[-|_]\s*(Chinadaily\.com\.cn|中国日报网|China Daily(?: [A-Z]{2,})?)\s*$", re.I
 )
-_SOFT_404 = re.compile(r"\b404\b|not found|页面不存在|找不到|无法找到|已删除", re.I)
-_EDITOR_NOTE = re.compile(r"^[【\[(（]\s*(责任编辑|编辑|责编)\s*[:：].*[】\])）]$")
 _BOILERPLATE_LINE = re.compile(
-    r"^(BACK TO THE TOP|Copyright\b.*|.*All rights reserved.*|Shared from .*|Related Stories"
+    r"^(BACK TO THE TOP|Copyright\b.*|.*All rights reserved.*|Shared from .*"
     r"|Most Viewed in 24 Hours|Special Coverage|Ten photos you don't wanna miss|Next|Previous"
     r"|>>\|?|\|<<|\d+(\s+\d+)*\s*(Next)?)$",
     re.I,
+)
+# Inline "Related stories" headings; the link-only lines after one belong to the box.
+_RELATED = re.compile(
+    r"^(Related (?:articles|stories|news|reading)|相关(?:新闻|阅读|报道))\s*[:：]?$", re.I
 )
 _DATE_IN_LINE = re.compile(r"\d{4}\s*[-/年]\s*\d{1,2}\s*[-/月]\s*\d{1,2}")
 _BREADCRUMBS = (
@@ -54,21 +62,62 @@ _BREADCRUMBS = (
 _HOME = frozenset({"home", "首页", "中国日报网", "chinadaily.com.cn", "china daily"})
 
 
-def parse(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
-    """Read one China Daily article page; PageError when it is not one (not_article for 404s)."""
-    root = parse_html(page.text)
-    if root.xpath("//h1[contains(@class,'dabiaoti')]"):
-        return _parse(root, page, url, "current-zh")
-    if root.xpath("//div[contains(@class,'lft_art') or contains(@class,'ce_art')]"):
-        return _parse(root, page, url, "current-en")
-    if root.xpath("//div[@id='Content']") or root.xpath("//div[contains(@class,'content-left')]"):
-        return _parse(root, page, url, "legacy")
-    title = text_of(first(root, "//title"))
-    if _SOFT_404.search(title) or not root.xpath("//h1"):
-        raise PageError("soft-404", f"no article on page (title {title!r})", not_article=True)
-    # Markup none of the templates knows: the generic (legacy) reader takes the <h1> and lets
-    # trafilatura find the body, so a redesign degrades the record instead of losing it.
-    return _parse(root, page, url, "legacy")
+def _reader(template: str) -> Reader:
+    def read(root: HtmlElement, page: CapturedPage, url: ArticleUrl) -> ParsedPage:
+        return _parse(root, page, url, template)
+
+    return read
+
+
+def _current_en(root: HtmlElement) -> bool:
+    return bool(root.xpath("//div[contains(@class,'lft_art') or contains(@class,'ce_art')]"))
+
+
+def _current_zh(root: HtmlElement) -> bool:
+    return bool(root.xpath("//h1[contains(@class,'dabiaoti')]"))
+
+
+def _legacy(root: HtmlElement) -> bool:
+    return bool(
+        root.xpath("//div[@id='Content']") or root.xpath("//div[contains(@class,'content-left')]")
+    )
+
+
+def _readable(root: HtmlElement) -> bool:
+    return bool(root.xpath("//h1"))
+
+
+# Most specific first. The WS/`/a/` CMS replaced the content_ one during 2017-2019 (print-edition
+# pages kept content_ URLs into 2019); both keep the body in div#Content, so a page showing
+# only that container is read with the template of its capture date.
+TEMPLATES = (
+    Template(
+        "chinadaily/current-en",
+        _current_en,
+        _reader("current-en"),
+        valid_from=date(2017, 1, 1),
+    ),
+    Template(
+        "chinadaily/current-zh",
+        _current_zh,
+        _reader("current-zh"),
+    ),
+    Template(
+        "chinadaily/legacy",
+        _legacy,
+        _reader("legacy"),
+        valid_until=date(2019, 12, 31),
+    ),
+)
+# Markup none of the templates knows: the generic reader takes the <h1> and lets trafilatura
+# find the body, so a redesign degrades the record instead of losing it.
+FALLBACKS = (
+    Template(
+        "chinadaily/generic",
+        _readable,
+        _reader("generic"),
+    ),
+)
 
 
 def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str) -> ParsedPage:
@@ -77,11 +126,12 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         raise PageError("no-title", "no headline on the page")
     info = _info(root, template)
     body = first(root, "//div[@id='Content']", "//div[contains(@class,'article')]")
-    paragraphs, images = _body(root, body, page.url, title)
+    paragraphs, images, notes = _body(root, body, page.url, title)
     language: Language = "zh" if is_cjk_text(title + " ".join(paragraphs[:5])) else "en"
     authors, source, date_raw = _read_info(info, template)
     source = source or meta(root, "source")
     dates = _date_candidates(root, page, url, date_raw)
+    chosen = choose_published(dates, _PRIORITY)
     media: set[str] = set()
     if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
         media.add("video")
@@ -94,14 +144,17 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         paragraphs=paragraphs,
         authors=authors,
         source=source,
-        published_at=_published(dates, url),
+        published_at=chosen.value if chosen else None,
+        published_from=chosen.source if chosen else None,
         # The page prints a single time, labelled "Updated"; it equals the CMS creation time in
         # the WS id to the minute, so it is the publication time and no update time is known.
         updated_at=None,
         dates_raw=dates,
+        dates_disagree=disagree(dates),
         section=_section(root),
         language=language,
-        tags=split_keywords(meta(root, "keywords")),
+        tags=fields.tags(root),
+        editors=fields.editors(notes),
         images=images,
         media=frozenset(media),
     )
@@ -115,6 +168,7 @@ def _title(root: HtmlElement, template: str) -> str:
             "//div[contains(@class,'ce_art')]//h1",
         ),
         "legacy": ("//div[contains(@class,'content-left')]//h1", "//h1"),
+        "generic": ("//h1",),
     }[template]
     title = text_of(first(root, *xpaths))
     if not title:
@@ -210,8 +264,8 @@ def _skip(el: HtmlElement) -> bool:
 
 def _body(
     root: HtmlElement, body: HtmlElement | None, page_url: str, title: str
-) -> tuple[list[str], list[Image]]:
-    """Paragraphs and images of the article body.
+) -> tuple[list[str], list[Image], list[str]]:
+    """Paragraphs, images and editor notes of the article body.
 
     The site's own container (div#Content) is read first: it holds exactly the article's <p>
     elements, and trafilatura applied to these pages keeps the editor's note and drops short
@@ -219,19 +273,32 @@ def _body(
     """
     if body is None:
         paragraphs = [p for p in boilerplate.body_paragraphs(root, page_url) if clean(p) != title]
-        return _filter([Line(p, False, "p") for p in paragraphs]), []
+        lines = [Line(p, False, "p") for p in paragraphs]
+        return _filter(lines), [], _notes(lines)
     images = figure_images(body, page_url)
     images, caption_lines = captioned_images(body, page_url, images)
     lines = [ln for ln in lines_of(body, _skip) if ln.text not in caption_lines]
-    return _filter(lines), images
+    return _filter(lines), images, _notes(lines)
+
+
+def _notes(lines: list[Line]) -> list[str]:
+    return [ln.text for ln in lines if fields.EDITOR_NOTE.match(ln.text)]
 
 
 def _filter(lines: list[Line]) -> list[str]:
     out: list[str] = []
+    in_related = False
     for line in lines:
         text = line.text
-        if _EDITOR_NOTE.match(text) or _BOILERPLATE_LINE.match(text):
+        if fields.EDITOR_NOTE.match(text) or _BOILERPLATE_LINE.match(text):
             continue
+        if _RELATED.match(text):
+            in_related = True
+            continue
+        if in_related:
+            if line.link_only:
+                continue
+            in_related = False
         if has_credit(text) and len(text) < 400:
             # A caption printed as a paragraph: the credit marks it (kept as an image field).
             continue
@@ -252,12 +319,10 @@ def _date_candidates(
     root: HtmlElement, page: CapturedPage, url: ArticleUrl, date_raw: str | None
 ) -> list[DateCandidate]:
     out: list[DateCandidate] = []
-    for c in (
-        candidate("byline", date_raw),
-        candidate("meta:publishdate", meta(root, "publishdate")),
-    ):
-        if c is not None:
-            out.append(c)
+    byline = candidate("byline", date_raw)
+    if byline is not None:
+        out.append(byline)
+    out += fields.meta_dates(root)
     ws_time = object_id_time(url.article_id)
     if ws_time is not None:
         out.append(DateCandidate(source="article-id", raw=url.article_id, value=ws_time))
@@ -271,16 +336,14 @@ def _date_candidates(
     return out
 
 
-# Most precise first: the printed time, the CMS id time, discovery times, then day-only dates.
-_PRIORITY = ("byline", "article-id", "list", "sitemap", "meta:publishdate", "url")
-
-
-def _published(dates: list[DateCandidate], url: ArticleUrl) -> datetime | None:
-    """The best-sourced candidate that agrees with the URL's day (within 3 days)."""
-    ranked = sorted(
-        dates, key=lambda c: _PRIORITY.index(c.source) if c.source in _PRIORITY else len(_PRIORITY)
-    )
-    for c in ranked:
-        if plausible(c.value, url.url_date):
-            return c.value
-    return None
+# The site's order of trust (dates.choose_published): the printed time, the CMS id time, the
+# page's own meta, then discovery times (list, sitemap), then the URL's day.
+_PRIORITY = (
+    "byline",
+    "article-id",
+    "meta:article:published_time",
+    "meta:publishdate",
+    "list",
+    "sitemap",
+    "url",
+)

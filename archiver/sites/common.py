@@ -37,9 +37,13 @@ class ParsedPage:
     published_at: datetime | None = None
     updated_at: datetime | None = None
     dates_raw: list[DateCandidate] = field(default_factory=list)
+    published_from: str | None = None
+    dates_disagree: bool = False
     section: list[str] = field(default_factory=list)
     language: Language = "en"
     tags: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    newspaper_headline: str | None = None
     images: list[Image] = field(default_factory=list)
     # Kinds of media seen where the body should be ("video", "gallery"): for NotAnArticle reasons.
     media: frozenset[str] = frozenset()

@@ -136,3 +136,71 @@ def plausible(value: datetime | None, near: date | None, days: int = 3) -> bool:
     if near is None:
         return True
     return abs((value.astimezone(BEIJING).date() - near).days) <= days
+
+
+# --- choosing published_at among the candidates -----------------------------------------------
+
+# Longest gap between two candidates (and between a candidate and the URL's day) that still
+# counts as agreement: a story written before midnight and posted after it is one day apart.
+AGREE = timedelta(days=1)
+
+
+def _span(c: DateCandidate) -> tuple[datetime, datetime] | None:
+    """The instants a candidate allows: a point for a time, a whole day for a day-only value."""
+    if c.value is None:
+        return None
+    if c.source == "url" or (_day_only(c.raw) and c.value.time() == datetime.min.time()):
+        start = c.value.astimezone(BEIJING)
+        return start, start + timedelta(days=1)
+    return c.value, c.value
+
+
+def _day_only(raw: str) -> bool:
+    # A printed value with no time of day ("2024-05-13", "Feb 17, 2026").
+    return not re.search(r"\d{1,2}\s*[:：]\s*\d{2}", raw)
+
+
+def _gap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> timedelta:
+    if a[1] < b[0]:
+        return b[0] - a[1]
+    if b[1] < a[0]:
+        return a[0] - b[1]
+    return timedelta(0)
+
+
+def disagree(candidates: list[DateCandidate]) -> bool:
+    """True when two candidates with values are more than a day apart (day-only values span
+    their whole day). Updated-time candidates ("...:updated", "...modified...") are left out:
+    an update may come any time later."""
+    spans = [s for c in candidates if not _is_update(c) and (s := _span(c)) is not None]
+    return any(_gap(a, b) > AGREE for i, a in enumerate(spans) for b in spans[i + 1 :])
+
+
+def _is_update(c: DateCandidate) -> bool:
+    return "updated" in c.source or "modified" in c.source
+
+
+def choose_published(
+    candidates: list[DateCandidate], priority: tuple[str, ...]
+) -> DateCandidate | None:
+    """The candidate published_at is taken from: the documented rule of both sites.
+
+    1. Only candidates with a value count; update times never do.
+    2. When the URL states a day, a candidate more than a day away from that day is not
+       trusted (the URL is fixed when the CMS creates the story and cannot be edited later).
+    3. Of the rest, a candidate with a time of day beats a day-only one; among equals the
+       first in `priority` (the site's order of trust) wins; sources not in `priority` come
+       last, in page order.
+    Returns None when no candidate qualifies.
+    """
+    url_spans = [s for c in candidates if c.source == "url" and (s := _span(c)) is not None]
+    usable: list[tuple[int, int, int, DateCandidate]] = []
+    for index, c in enumerate(candidates):
+        span = _span(c)
+        if span is None or _is_update(c):
+            continue
+        if url_spans and c.source != "url" and _gap(span, url_spans[0]) > AGREE:
+            continue
+        rank = priority.index(c.source) if c.source in priority else len(priority)
+        usable.append((0 if span[0] == span[1] else 1, rank, index, c))
+    return min(usable, key=lambda u: u[:3])[3] if usable else None

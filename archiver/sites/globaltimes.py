@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from lxml.html import HtmlElement
 
 from archiver import boilerplate
 from archiver.page import CapturedPage
 from archiver.record import Author, DateCandidate, Image
+from archiver.sites import fields
 from archiver.sites.bylines import parse_byline
 from archiver.sites.common import (
     Line,
@@ -22,16 +24,14 @@ from archiver.sites.common import (
     is_cjk_text,
     lines_of,
     meta,
-    parse_html,
-    split_keywords,
     text_of,
     unique,
 )
-from archiver.sites.dates import candidate
+from archiver.sites.dates import candidate, choose_published, disagree
+from archiver.sites.templates import Reader, Template
 from archiver.urls import ArticleUrl
 
 _TITLE_SUFFIX = re.compile(r"\s*[-|]\s*Global\s*Times\s*$", re.I)
-_SOFT_404 = re.compile(r"\b404\b|not found|does not exist|no longer available", re.I)
 # Labels of the byline block: "By X Source:Global Times Published: 2017/11/11 0:58:39".
 _LABELS = r"(?:By\s|Source\s*:|Published\s*:|Updated\s*:|$)"
 _BY = re.compile(r"(?:^|\s)By\s+(.+?)\s*(?=" + _LABELS + ")", re.I)
@@ -40,23 +40,39 @@ _PUBLISHED = re.compile(r"Published\s*:\s*(.*?)\s*(?=" + _LABELS + ")", re.I)
 _UPDATED = re.compile(r"Updated\s*:\s*(.*?)\s*(?=" + _LABELS + ")", re.I)
 _RELATED = re.compile(r"^(RELATED ARTICLES|Related (?:articles|stories|news))\s*:?$", re.I)
 _DROP_LINE = re.compile(
-    r"^(Newspaper headline\s*:.*|Posted in\s*:.*|Copyright\b.*|.*All rights reserved.*"
+    r"^(Posted in\s*:.*|Copyright\b.*|.*All rights reserved.*"
     r"|Share\s*:?|Follow us on .*|Source\s*:.*|Global Times)$",
     re.I,
 )
 
 
-def parse(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
-    """Read one Global Times article page; PageError when it is not one (not_article for 404s)."""
-    root = parse_html(page.text)
-    if root.xpath("//div[contains(@class,'article_title')]"):
-        return _parse(root, page, url, "current")
-    if root.xpath("//div[contains(@class,'article-title')]"):
-        return _parse(root, page, url, "legacy")
-    title = text_of(first(root, "//title"))
-    if _SOFT_404.search(title) or not root.xpath("//h1|//h3"):
-        raise PageError("soft-404", f"no article on page (title {title!r})", not_article=True)
-    raise PageError("unknown-template", "no Global Times article template matched")
+def _reader(template: str) -> Reader:
+    def read(root: HtmlElement, page: CapturedPage, url: ArticleUrl) -> ParsedPage:
+        return _parse(root, page, url, template)
+
+    return read
+
+
+def _current(root: HtmlElement) -> bool:
+    return bool(root.xpath("//div[contains(@class,'article_title')]"))
+
+
+def _legacy(root: HtmlElement) -> bool:
+    return bool(root.xpath("//div[contains(@class,'article-title')]"))
+
+
+def _readable(root: HtmlElement) -> bool:
+    return bool(root.xpath("//h1|//h3"))
+
+
+# The /page/ template came with the February 2021 redesign; /content/ pages captured before it
+# were served in the row-fluid template.
+TEMPLATES = (
+    Template("globaltimes/current", _current, _reader("current"), valid_from=date(2021, 1, 1)),
+    Template("globaltimes/legacy", _legacy, _reader("legacy"), valid_until=date(2021, 6, 30)),
+)
+# Unknown markup: headline from og:title or <title>, body by trafilatura.
+FALLBACKS = (Template("globaltimes/generic", _readable, _reader("generic")),)
 
 
 def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str) -> ParsedPage:
@@ -93,20 +109,19 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         or None
     )
     updated_raw = _field(_UPDATED, byline)
-    dates = _date_candidates(page, url, published_raw, updated_raw)
-    published = next((c.value for c in dates if c.source == "byline" and c.value), None)
-    if published is None:
-        published = next(
-            (c.value for c in dates if c.source in ("sitemap", "list") and c.value), None
-        )
-    updated = next((c.value for c in dates if c.source == "byline:updated" and c.value), None)
+    dates = _date_candidates(root, page, url, published_raw, updated_raw)
+    chosen = choose_published(dates, _PRIORITY)
+    updated = next(
+        (c.value for c in dates if c.source.endswith(("updated", "modified_time")) and c.value),
+        None,
+    )
     body = first(
         root,
         "//div[contains(@class,'article_right')]",
         "//div[contains(@class,'article_content')]",
         "//div[contains(@class,'row-content')]",
     )
-    paragraphs, images = _body(root, body, page.url, title)
+    paragraphs, images, headline = _body(root, body, page.url, title)
     media: set[str] = set()
     if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
         media.add("video")
@@ -119,12 +134,15 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         paragraphs=paragraphs,
         authors=authors,
         source=source,
-        published_at=published,
+        published_at=chosen.value if chosen else None,
+        published_from=chosen.source if chosen else None,
         updated_at=updated,
         dates_raw=dates,
+        dates_disagree=disagree(dates),
         section=_section(root),
         language="zh" if is_cjk_text(title + " ".join(paragraphs[:5])) else "en",
-        tags=split_keywords(meta(root, "keywords")),
+        tags=fields.tags(root),
+        newspaper_headline=headline,
         images=images,
         media=frozenset(media),
     )
@@ -176,7 +194,7 @@ def _skip(el: HtmlElement) -> bool:
 
 def _body(
     root: HtmlElement, body: HtmlElement | None, page_url: str, title: str
-) -> tuple[list[str], list[Image]]:
+) -> tuple[list[str], list[Image], str | None]:
     """Paragraphs and images of the article body.
 
     The site container is read first: its text is bare text nodes split by <br>, which
@@ -185,10 +203,13 @@ def _body(
     """
     if body is None:
         found = [p for p in boilerplate.body_paragraphs(root, page_url) if p != title]
-        return _filter([Line(p, False, "p") for p in found]), []
-    images, captions = captioned_images(body, page_url, figure_images(body, page_url))
-    lines = [ln for ln in lines_of(body, _skip) if ln.text not in captions]
-    return _filter(lines), images
+        lines = [Line(p, False, "p") for p in found]
+        images: list[Image] = []
+    else:
+        images, captions = captioned_images(body, page_url, figure_images(body, page_url))
+        lines = [ln for ln in lines_of(body, _skip) if ln.text not in captions]
+    headlines = [h for ln in lines if (h := fields.newspaper_headline(ln.text))]
+    return _filter(lines), images, (headlines[-1] if headlines else None)
 
 
 def _filter(lines: list[Line]) -> list[str]:
@@ -196,6 +217,8 @@ def _filter(lines: list[Line]) -> list[str]:
     in_related = False
     for line in lines:
         text = line.text
+        if fields.newspaper_headline(text) is not None:
+            continue
         if _RELATED.match(text):
             in_related = True
             continue
@@ -211,8 +234,17 @@ def _filter(lines: list[Line]) -> list[str]:
     return out
 
 
+# The site's order of trust (dates.choose_published): the printed time, the page's meta, then
+# discovery times. The URL states only a month, so it never decides.
+_PRIORITY = ("byline", "meta:article:published_time", "meta:publishdate", "sitemap", "list")
+
+
 def _date_candidates(
-    page: CapturedPage, url: ArticleUrl, published: str | None, updated: str | None
+    root: HtmlElement,
+    page: CapturedPage,
+    url: ArticleUrl,
+    published: str | None,
+    updated: str | None,
 ) -> list[DateCandidate]:
     out: list[DateCandidate] = []
     # Keep the label: a candidate's raw value is the text as printed.
@@ -223,6 +255,7 @@ def _date_candidates(
     for c in (candidate(source, raw) for source, raw in printed):
         if c is not None:
             out.append(c)
+    out += fields.meta_dates(root)
     for key in sorted(page.hints):
         if key.endswith("_date"):
             c = candidate(key.removesuffix("_date"), page.hints[key])
