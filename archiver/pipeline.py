@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +14,13 @@ from pebble import ProcessPool
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archiver.events import ArticleEvent, ArticleGone, EventWriter
 from archiver.extract import ExtractionError, extract_article
+from archiver.index.crawl import crawl_index
 from archiver.items import ArticlePages
 from archiver.jsonl import RecordWriter
+from archiver.run_health import FIELDS_FILLED, FIELDS_RECORDS
+from archiver.versions import content_of, next_version
 
 if TYPE_CHECKING:
     from typing import Self
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+    from archiver.index.store import ArchiveIndex
     from archiver.record import Article
 
 logger = logging.getLogger(__name__)
@@ -38,16 +44,31 @@ class ExtractionPipeline:
     extraction only costs the JSON record, and is logged with the URL and counted in stats under
     `archiver/extract/failed/<reason>`.
 
+    With the archive index, a record is written only when the article is new (version 1) or
+    its extracted content changed (the next version, see archiver.versions); it is indexed
+    (marked archived) only after it is written. An ArticleGone item for an archived article
+    becomes a deletion event under ARCHIVER_DIR/events/. Stats: archiver/versions/{new_articles,
+    new_versions,unchanged}, archiver/articles/deleted.
+
     Settings: ARCHIVER_EXTRACT_WORKERS (processes, default: CPU count, at most 4),
     ARCHIVER_EXTRACT_TIMEOUT (seconds per article, default 60), ARCHIVER_DIR (output root).
     """
 
     def __init__(
-        self, stats: StatsCollector, root: Path, workers: int, timeout: float, run_name: str
+        self,
+        stats: StatsCollector,
+        root: Path,
+        workers: int,
+        timeout: float,
+        run_name: str,
+        index: ArchiveIndex | None = None,
     ) -> None:
         self.stats = stats
         self.timeout = timeout
+        self.root = root
+        self.index = index
         self.writer = RecordWriter(root, run_name)
+        self.events = EventWriter(root, run_name)
         self.workers = workers
         self.pool = ProcessPool(max_workers=workers)
 
@@ -64,11 +85,15 @@ class ExtractionPipeline:
             workers=workers,
             timeout=settings.getfloat("ARCHIVER_EXTRACT_TIMEOUT", 60.0),
             run_name=crawler.spidercls.name,
+            index=crawl_index(crawler),
         )
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, ArticleGone):
+            self._gone(item)
+            raise DropItem(f"{item.url} is gone ({item.status})", log_level="DEBUG")
         if not isinstance(item, ArticlePages):
             return item
         url = item.pages[0].url if item.pages else "?"
@@ -83,12 +108,77 @@ class ExtractionPipeline:
             # A parser bug on one page must not stop the crawl; the capture is already safe.
             self._failed(url, type(exc).__name__, repr(exc))
         else:
-            path = self.writer.write(record)
-            self.stats.inc_value("archiver/records/written")
-            self.stats.inc_value(f"archiver/records/written/{record.site}")
-            self.stats.set_value("archiver/records/last_file", str(path))
-            return record
+            self._count_fields(record)
+            versioned = self._store(record)
+            if versioned is not None:
+                return versioned
+            raise DropItem(f"{url} unchanged", log_level="DEBUG")
         raise DropItem(f"no record for {url}", log_level="DEBUG")
+
+    def _count_fields(self, record: Article) -> None:
+        # Fill rates per field are the run's template-change detector (archiver.run_health).
+        self.stats.inc_value(FIELDS_RECORDS)
+        for name, value in content_of(record).items():
+            if value not in (None, "", [], {}):
+                self.stats.inc_value(f"{FIELDS_FILLED}{name}")
+
+    def _store(self, record: Article) -> Article | None:
+        # Write first, index second: the index never says archived for a record not on disk.
+        previous = self.index.current_record(record.site, record.article_id) if self.index else None
+        versioned = next_version(previous, record)
+        if versioned is None:
+            self.stats.inc_value("archiver/versions/unchanged")
+            if self.index is not None:
+                self.index.touch(record.site, record.article_id)
+            return None
+        path = self.writer.write(versioned)
+        self.stats.inc_value("archiver/records/written")
+        self.stats.inc_value(f"archiver/records/written/{record.site}")
+        self.stats.set_value("archiver/records/last_file", str(path))
+        if versioned.version == 1:
+            self.stats.inc_value("archiver/versions/new_articles")
+        else:
+            self.stats.inc_value("archiver/versions/new_versions")
+            logger.info(
+                "article %s changed (version %d): %s",
+                versioned.url,
+                versioned.version,
+                ", ".join(versioned.changes),
+            )
+        if self.index is not None:
+            self.index.record_version(versioned, self._relative(path))
+        return versioned
+
+    def _gone(self, item: ArticleGone) -> None:
+        if self.index is None or self.index.current_record(item.site, item.article_id) is None:
+            self.stats.inc_value("archiver/articles/gone_unknown")
+            return
+        if self.index.is_deleted(item.site, item.article_id):
+            self.stats.inc_value("archiver/articles/still_deleted")
+            return
+        at = item.capture.fetched_at if item.capture is not None else datetime.now(UTC)
+        event = ArticleEvent(
+            kind="deleted",
+            site=item.site,
+            article_id=item.article_id,
+            url=item.url,
+            at=at,
+            status=item.status,
+            location=item.location,
+            capture=item.capture,
+        )
+        self.events.write(event)
+        self.index.record_event(event)
+        self.stats.inc_value("archiver/articles/deleted")
+        logger.warning(
+            "article %s deleted on the site (%s%s)",
+            item.url,
+            item.status,
+            f" to {item.location}" if item.location else "",
+        )
+
+    def _relative(self, path: Path) -> str:
+        return path.absolute().relative_to(self.root.absolute()).as_posix()
 
     def _schedule(self, item: ArticlePages) -> Any:
         try:
@@ -113,3 +203,9 @@ class ExtractionPipeline:
         self.pool.close()  # type: ignore[no-untyped-call]
         self.pool.join(timeout=self.timeout)
         self.writer.close()
+        self.events.close()
+        if self.index is not None:
+            # Everything in these files is indexed: the next run need not read them again.
+            written = [*self.writer.paths.values(), *self.events.paths.values()]
+            for path in written:
+                self.index.mark_file(self._relative(path), path.stat().st_size)

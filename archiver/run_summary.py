@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archiver.run_health import HealthSettings, log_health, previous_runs, run_health
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -30,27 +32,35 @@ class RunSummaryExtension:
     Switch off with ARCHIVER_RUN_SUMMARY_ENABLED = False.
     """
 
-    def __init__(self, stats: StatsCollector, root: Path) -> None:
+    def __init__(
+        self, stats: StatsCollector, root: Path, settings: HealthSettings | None = None
+    ) -> None:
         self.stats = stats
         self.root = root
+        self.health_settings = settings or HealthSettings()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("ARCHIVER_RUN_SUMMARY_ENABLED", True):
             raise NotConfigured
         assert crawler.stats is not None
-        extension = cls(crawler.stats, Path(crawler.settings.get("ARCHIVER_DIR", "archive")))
+        extension = cls(
+            crawler.stats,
+            Path(crawler.settings.get("ARCHIVER_DIR", "archive")),
+            HealthSettings.from_settings(crawler.settings),
+        )
         # Run after the core stats extension has set finish_time and elapsed time.
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = {key: _plain(value) for key, value in sorted(self.stats.get_stats().items())}
-        summary = {"spider": spider.name, "finish_reason": reason, "stats": stats}
+        runs = self.root / "runs"
+        previous = previous_runs(runs, spider.name)
+        health = run_health(stats, previous, self.health_settings)
+        summary = {"spider": spider.name, "finish_reason": reason, **health, "stats": stats}
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        path = (
-            self.root / "runs" / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
-        )
+        path = runs / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         get = self.stats.get_value
@@ -64,6 +74,7 @@ class RunSummaryExtension:
             _warc_errors(self.stats.get_stats()),
             path,
         )
+        log_health(spider.name, health)
 
 
 def _warc_errors(stats: dict[str, Any]) -> int:

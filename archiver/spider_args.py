@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -36,6 +36,18 @@ class CrawlArgs(BaseModel):
         le=10_000,
         description="How many pages of each paginated list to follow; with since= the crawl goes "
         "deeper until the lists are older than since, up to this many (then default 200).",
+    )
+
+    mode: Literal["latest", "backfill", "refresh"] = Field(
+        default="latest",
+        description="latest: lists, sections and sitemaps, only articles not yet archived; "
+        "backfill: older articles between since= and until= (China Daily lists followed deeper, "
+        "Global Times ids walked downward), resuming where an interrupted backfill stopped; "
+        "refresh: also re-fetch archived articles published in the last days= days, to catch "
+        "edits and deletions.",
+    )
+    days: int = Field(
+        default=2, gt=0, le=36500, description="refresh: how many days back to re-fetch."
     )
 
     @field_validator("urls", mode="before")
@@ -82,6 +94,10 @@ def parse_crawl_args(site: Site, raw: dict[str, Any]) -> CrawlArgs:
             raise SpiderArgumentError(f"urls: {url!r} is not an absolute http(s) URL")
         if site_of(url) != site:
             raise SpiderArgumentError(f"urls: {url!r} is not a {site} URL")
+    if args.mode == "backfill" and args.since is None:
+        raise SpiderArgumentError("mode=backfill needs since=YYYY-MM-DD (how far back to go)")
+    if "days" in args.model_fields_set and args.mode != "refresh":
+        raise SpiderArgumentError("days= only applies to mode=refresh")
     if args.since and args.until and args.since > args.until:
         raise SpiderArgumentError(f"since={args.since} is after until={args.until}")
     return args

@@ -35,6 +35,8 @@ DEFAULT_SECTIONS = (
 )
 _LIST_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:\s+(\d{1,2}):(\d{2}))?")
 _PAGE_LINK = re.compile(r"/page_(\d+)\.html$")
+# request.meta key: the section a backfill list page belongs to (its cursor's name).
+_SECTION = "archiver_backfill_section"
 
 
 class ChinaDailySpider(ArchiveSpider):
@@ -45,10 +47,27 @@ class ChinaDailySpider(ArchiveSpider):
     allowed_domains: ClassVar[list[str]] = ["chinadaily.com.cn"]
 
     def default_requests(self) -> Iterable[Request]:
-        sections = self.settings.getlist("ARCHIVER_CHINADAILY_SECTIONS") or DEFAULT_SECTIONS
-        for section in sections:
-            url = section if "://" in section else f"https://www.chinadaily.com.cn/{section}"
+        for url in self._section_urls():
             yield self.list_request(url, depth=1)
+
+    def backfill_requests(self) -> Iterable[Request]:
+        """Each section's list from the page an interrupted backfill reached (cursor), deeper."""
+        for url in self._section_urls():
+            saved = self.index.cursor(self._cursor_name(url)) if self.index is not None else None
+            if saved == "done":
+                continue
+            page = int(saved) if saved else 1
+            start = url if page == 1 else f"{url.rstrip('/')}/page_{page}.html"
+            request = self.list_request(start, depth=page)
+            request.meta[_SECTION] = url
+            yield request
+
+    def _section_urls(self) -> list[str]:
+        sections = self.settings.getlist("ARCHIVER_CHINADAILY_SECTIONS") or DEFAULT_SECTIONS
+        return [s if "://" in s else f"https://www.chinadaily.com.cn/{s}" for s in sections]
+
+    def _cursor_name(self, section: str) -> str:
+        return f"backfill:chinadaily:{self.args.since}:{self.args.until}:{section}"
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         found: dict[str, tuple[date | None, dict[str, str]]] = {}
@@ -71,8 +90,18 @@ class ChinaDailySpider(ArchiveSpider):
         next_page = self._next_list_page(response)
         depth = self.list_depth(response)
         deeper = self.args.since is None or oldest is None or oldest >= self.args.since
-        if next_page and depth < self.args.list_page_limit and deeper:
-            yield self.list_request(next_page, depth=depth + 1)
+        going_on = bool(next_page) and depth < self.args.list_page_limit and deeper
+        section = response.meta.get(_SECTION)
+        if section and self.index is not None:
+            # A rerun starts one page back: articles of this page may not all be fetched yet.
+            self.index.set_cursor(
+                self._cursor_name(section), str(max(1, depth - 1)) if going_on else "done"
+            )
+        if next_page and going_on:
+            request = self.list_request(next_page, depth=depth + 1)
+            if section:
+                request.meta[_SECTION] = section
+            yield request
 
     def more_pages(self, response: Response, article: ArticleUrl) -> list[str]:
         numbers: set[int] = set()

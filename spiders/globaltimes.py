@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from archiver.sitemaps import iter_news_sitemap
 from archiver.spider_base import ArchiveSpider
@@ -14,6 +16,7 @@ from archiver.urls import absolute_url, parse_article_url, without_fragment
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
+    from twisted.python.failure import Failure
 
     from archiver.record import Site
 
@@ -24,6 +27,10 @@ SITEMAP_URL = "https://www.globaltimes.cn/sitemap.xml"
 _LIST_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 # Old (pre-2020) lists paginate as index2.html#list ... index10.html#list.
 _OLD_PAGER = re.compile(r"/index(\d+)\.html$")
+_GT_PAGE = re.compile(r"/page/(\d{6})/(\d+)\.shtml$")
+# request.meta keys of the backfill walk.
+_BACKFILL_SEED = "archiver_backfill_seed"
+_WALK = "archiver_backfill_walk"
 
 
 class GlobalTimesSpider(ArchiveSpider):
@@ -44,11 +51,17 @@ class GlobalTimesSpider(ArchiveSpider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         if _is_xml(response):
+            newest: tuple[int, str] | None = None
             for entry in iter_news_sitemap(response.body):
                 hints = {"sitemap_date": entry.published} if entry.published else {}
                 request = self.article_request(entry.url, hints=hints, day=entry.day)
                 if request is not None:
                     yield request
+                page = _GT_PAGE.search(entry.url)
+                if page and (newest is None or int(page[2]) > newest[0]):
+                    newest = (int(page[2]), page[1])
+            if response.meta.get(_BACKFILL_SEED) and newest is not None:
+                yield from self._walk_from(newest[0] - 1, newest[1], misses=0)
             return
         found: dict[str, tuple[date | None, dict[str, str]]] = {}
         for item in response.css("div.list_info, div.row-content > div"):
@@ -68,6 +81,101 @@ class GlobalTimesSpider(ArchiveSpider):
             next_page = _next_old_list_page(response, depth)
             if next_page is not None:
                 yield self.list_request(next_page, depth=depth + 1)
+
+    # -- backfill: walk article ids downward ---------------------------------------------------
+
+    def backfill_requests(self) -> Iterable[Request]:
+        """Resume the id walk at the saved cursor, else start below the sitemap's newest id."""
+        saved = self.index.cursor(self._cursor_name) if self.index is not None else None
+        if saved:
+            article_id, _, month = saved.partition(":")
+            if article_id == "done":
+                self.logger.info("backfill %s already complete", self._cursor_name)
+                return
+            yield from self._walk_from(int(article_id), month, misses=0)
+            return
+        seed = self.list_request(SITEMAP_URL, depth=1)
+        seed.meta[_BACKFILL_SEED] = True
+        yield seed
+
+    @property
+    def _cursor_name(self) -> str:
+        return f"backfill:globaltimes:{self.args.since}:{self.args.until}"
+
+    def _walk_from(self, article_id: int, month: str, misses: int) -> Iterator[Request]:
+        # Ids already archived or in months after until= are passed over without a fetch.
+        assert self.crawler.stats is not None
+        limit = self.settings.getint("ARCHIVER_GLOBALTIMES_BACKFILL_GAP", 30)
+        for candidate in range(article_id, max(0, article_id - 10_000), -1):
+            if self.args.since is not None and _month_end(month) < self.args.since:
+                self._save_cursor("done", month)
+                self.crawler.stats.set_value("archiver/backfill/finished", 1)
+                return
+            url = f"https://www.globaltimes.cn/page/{month}/{candidate}.shtml"
+            request = self.article_request(url)
+            if request is None:
+                if self.index is not None and self.index.is_archived(self.site, str(candidate)):
+                    misses = 0  # an id that exists: the gap ends here
+                continue
+            self._save_cursor(str(candidate), month)
+            self.crawler.stats.inc_value("archiver/backfill/probes")
+            yield request.replace(
+                callback=self._walked,
+                errback=self._walk_failed,
+                meta={**request.meta, _WALK: (candidate, month, misses, limit, False)},
+            )
+            return
+
+    def _walked(self, response: Response) -> Iterator[Any]:
+        candidate, month, _, _, _ = response.meta[_WALK]
+        yield from self._parse_article(response)
+        landed = _GT_PAGE.search(response.url)
+        yield from self._walk_from(candidate - 1, landed[1] if landed else month, misses=0)
+
+    def _walk_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        candidate, month, misses, limit, tried_before = request.meta[_WALK]
+        error = failure.value
+        if not isinstance(error, HttpError) or error.response.status != 404:
+            yield from self._article_failed(failure)
+            yield from self._walk_from(candidate - 1, month, misses=0)
+            return
+        if not tried_before:
+            # The id may belong to the month before: ids rise with time, so walking down
+            # crosses into earlier months.
+            earlier = _previous_month(month)
+            yield request.replace(
+                url=f"https://www.globaltimes.cn/page/{earlier}/{candidate}.shtml",
+                meta={**request.meta, _WALK: (candidate, earlier, misses, limit, True)},
+            )
+            return
+        later = _next_month(month)  # the month the walk was in before this probe
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archiver/backfill/missing_ids")
+        if misses + 1 >= limit:
+            self.logger.info("backfill stops after %d missing ids below %d", limit, candidate)
+            self._save_cursor(str(candidate - 1), later)
+            return
+        yield from self._walk_from(candidate - 1, later, misses=misses + 1)
+
+    def _save_cursor(self, article_id: str, month: str) -> None:
+        if self.index is not None:
+            self.index.set_cursor(self._cursor_name, f"{article_id}:{month}")
+
+
+def _month_end(month: str) -> date:
+    year, number = int(month[:4]), int(month[4:])
+    return date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+
+
+def _previous_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[4:])
+    return f"{year - 1}12" if number == 1 else f"{year}{number - 1:02d}"
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[4:])
+    return f"{year + 1}01" if number == 12 else f"{year}{number + 1:02d}"
 
 
 def _is_xml(response: Response) -> bool:

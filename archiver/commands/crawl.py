@@ -1,4 +1,4 @@
-"""`scrapy crawl` that rejects bad spider arguments with one line instead of a traceback."""
+"""`scrapy crawl` that rejects bad spider arguments in one line and exits 3 on a failed run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from archiver.run_health import FAILED_RUNS, UNHEALTHY_EXIT
 from archiver.spider_args import SpiderArgumentError
 
 if TYPE_CHECKING:
@@ -24,3 +25,6 @@ class Command(ScrapyCrawlCommand):
                 except SpiderArgumentError as exc:
                     raise UsageError(f"{args[0]}: {exc}", print_help=False) from None
         super().run(args, opts)
+        # scrapy exits 0 whatever the run found; a scheduler alerts only on the exit status.
+        if FAILED_RUNS and not self.exitcode:
+            self.exitcode = UNHEALTHY_EXIT

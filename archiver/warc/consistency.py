@@ -79,7 +79,8 @@ def check_file(path: Path) -> list[str]:
     for record in records:
         where = f"@{record.offset} {record.type} {record.target_uri}".rstrip()
         problems.extend(f"{where}: {p}" for p in _record_problems(record, seen_ids))
-        if record.type == "response":
+        if record.type in ("response", "revisit"):
+            # A revisit stands for the response of its pair (archiver.warc.writer).
             responses[record.record_id] = record
         elif record.type == "request":
             target = record.header("WARC-Concurrent-To")
@@ -89,7 +90,7 @@ def check_file(path: Path) -> list[str]:
                 concurrent.setdefault(target, []).append(record)
     for record_id, response in responses.items():
         requests = concurrent.pop(record_id, [])
-        where = f"@{response.offset} response {response.target_uri}"
+        where = f"@{response.offset} {response.type} {response.target_uri}"
         if not requests:
             problems.append(f"{where}: no request record with WARC-Concurrent-To {record_id}")
         elif any(r.target_uri != response.target_uri for r in requests):

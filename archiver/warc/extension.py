@@ -16,8 +16,17 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import load_object
 
 import archiver
-from archiver.warc.exchange import exchange_from_scrapy
-from archiver.warc.writer import RotatingWarcWriter, new_record_id, utc_now
+from archiver.index.crawl import crawl_index
+from archiver.index.ingest import body_sha256
+from archiver.index.store import CaptureRow, iso_utc
+from archiver.warc.exchange import HttpExchange, exchange_from_scrapy
+from archiver.warc.writer import (
+    RevisitTarget,
+    RotatingWarcWriter,
+    new_record_id,
+    payload_digest,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -25,6 +34,8 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+    from archiver.index.store import ArchiveIndex
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +94,9 @@ class WarcExtension:
 
     Hooks `response_downloaded`: it fires before HttpCompressionMiddleware decodes the body and
     never for HttpCache hits. The CaptureRef goes to `request.meta["archiver_capture"]`.
-    Stats: archiver/warc/{exchanges,records,bytes,files}, archiver/warc/errors/<Exception>,
+    With an index, a response whose content-decoded body equals an earlier response of the same
+    URL and status is written as a revisit record of it, and every capture is indexed.
+    Stats: archiver/warc/{exchanges,records,bytes,files,revisits}, archiver/warc/errors/<Exception>,
     archiver/warc/skipped/<scheme>.
     """
 
@@ -97,7 +110,9 @@ class WarcExtension:
         stats: StatsCollector,
         clock: Callable[[], datetime] = utc_now,
         record_id: Callable[[], str] = new_record_id,
+        index: ArchiveIndex | None = None,
     ) -> None:
+        self.index = index
         self.root = root
         self.max_size = max_size
         self.prefix = prefix
@@ -135,6 +150,7 @@ class WarcExtension:
             stats=crawler.stats,
             clock=load_object(clock_path) if clock_path else utc_now,
             record_id=load_object(id_path) if id_path else new_record_id,
+            index=crawl_index(crawler),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
@@ -165,7 +181,7 @@ class WarcExtension:
         try:
             if self.writer is None:
                 raise RuntimeError("WARC writer not started (spider_opened not seen)")
-            capture = self.writer.write_exchange(exchange_from_scrapy(request, response))
+            capture = self._write(self.writer, exchange_from_scrapy(request, response))
         except Exception as exc:
             # A capture from an earlier redirect hop must not pass as this response's.
             request.meta.pop(META_KEY, None)
@@ -177,8 +193,45 @@ class WarcExtension:
         self.stats.inc_value("archiver/warc/records", 2)
         self._update_totals()
 
+    def _write(self, writer: RotatingWarcWriter, exchange: HttpExchange) -> Any:
+        if self.index is None:
+            return writer.write_exchange(exchange)
+        encodings = [v for k, v in exchange.response_headers if k.lower() == "content-encoding"]
+        body_hash = body_sha256(exchange.response_body, encodings)
+        original = None
+        if exchange.response_body and not exchange.truncated:
+            original = self.index.find_identical(exchange.url, exchange.status, body_hash)
+        if original is not None and original.payload_digest:
+            target = RevisitTarget(
+                url=original.url,
+                date=datetime.fromisoformat(original.fetched_at),
+                record_id=original.record_id,
+                payload_digest=original.payload_digest,
+            )
+            capture = writer.write_revisit(exchange, target)
+            self.stats.inc_value("archiver/warc/revisits")
+        else:
+            capture = writer.write_exchange(exchange)
+        self.index.record_capture(
+            CaptureRow(
+                warc_file=capture.warc_file,
+                warc_offset=capture.warc_offset,
+                record_id=capture.warc_record_id,
+                record_type="revisit" if original is not None else "response",
+                url=capture.url,
+                status=capture.status,
+                fetched_at=iso_utc(capture.fetched_at),
+                payload_digest=original.payload_digest
+                if original is not None
+                else payload_digest(exchange.response_body),
+                body_sha256=body_hash,
+                refers_to=original.record_id if original is not None else None,
+            )
+        )
+        return capture
+
     def spider_closed(self, spider: Spider) -> None:
-        """Finish and rename the open WARC file."""
+        """Finish and rename the open WARC file; tell the index the files are fully indexed."""
         if self.writer is None:
             return
         try:
@@ -186,6 +239,12 @@ class WarcExtension:
         except Exception as exc:
             self.stats.inc_value(f"archiver/warc/errors/{type(exc).__name__}")
             logger.error("Closing WARC file failed: %r", exc, exc_info=True)
+        if self.index is not None:
+            for path in self.writer.files:
+                self.index.mark_file(
+                    path.absolute().relative_to(self.root.absolute()).as_posix(),
+                    path.stat().st_size,
+                )
         self._update_totals()
 
     def _update_totals(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
@@ -9,6 +11,7 @@ import re
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +36,11 @@ def utc_now() -> datetime:
 def new_record_id() -> str:
     """A fresh WARC-Record-ID, "<urn:uuid:...>"."""
     return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def payload_digest(payload: bytes) -> str:
+    """WARC-Payload-Digest of an HTTP payload as warcio writes it: "sha1:<base32>"."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:
@@ -123,11 +131,35 @@ class RotatingWarcWriter:
         Both records carry the same WARC-Date. On an I/O error the file is cut back to where
         the pair began (or abandoned if that fails) and the error is raised.
         """
+        return self._write_pair(exchange, _response_record)
+
+    def write_revisit(self, exchange: HttpExchange, original: RevisitTarget) -> CaptureRef:
+        """Like `write_exchange`, but the response is a revisit record of `original`.
+
+        Identical-payload-digest profile: the record keeps the HTTP head of this response and
+        no body, with WARC-Refers-To (record id), WARC-Refers-To-Target-URI and -Date naming
+        the original response, whose payload digest it repeats. Call it only when the
+        content-decoded body equals the original's (gzip bytes differ by their timestamp).
+        The returned CaptureRef points at the revisit record.
+        """
+
+        def build(
+            writer: WARCWriter, exchange: HttpExchange, date: str, record_id: str, other_id: str
+        ) -> Any:
+            return _revisit_record(writer, exchange, date, record_id, original)
+
+        return self._write_pair(exchange, build)
+
+    def _write_pair(
+        self,
+        exchange: HttpExchange,
+        build: Callable[[WARCWriter, HttpExchange, str, str, str], Any],
+    ) -> CaptureRef:
         fh = self._fh if self._fh is not None else self._open_file()
         date = warc_date(self._clock())
         response_id = self._record_id()
         request_id = self._record_id()
-        response = _serialise(_response_record, exchange, date, response_id, request_id)
+        response = _serialise(build, exchange, date, response_id, request_id)
         request = _serialise(_request_record, exchange, date, request_id, response_id)
         offset = fh.tell()
         self._append(fh, offset, response + request)
@@ -228,6 +260,43 @@ def _response_record(
     return _record(writer, "response", exchange.url, fields, head, exchange.response_body)
 
 
+@dataclass(frozen=True)
+class RevisitTarget:
+    """The earlier response a revisit record refers to."""
+
+    url: str
+    date: datetime
+    record_id: str
+    payload_digest: str
+
+
+def _revisit_record(
+    writer: WARCWriter,
+    exchange: HttpExchange,
+    date: str,
+    record_id: str,
+    original: RevisitTarget,
+) -> Any:
+    fields = [("WARC-Type", "revisit"), ("WARC-Record-ID", record_id), ("WARC-Date", date)]
+    fields.append(("WARC-Target-URI", exchange.url))
+    if exchange.ip_address:
+        fields.append(("WARC-IP-Address", exchange.ip_address))
+    fields.append(("WARC-Refers-To", original.record_id))
+    if exchange.hints:
+        fields.append((HINTS_FIELD, json.dumps(dict(exchange.hints), sort_keys=True)))
+    status_line = f"{exchange.status} {exchange.reason}"
+    head = _Head(status_line, list(exchange.response_headers), protocol=exchange.protocol)
+    # warcio adds WARC-Profile, WARC-Refers-To-Target-URI, -Date and WARC-Payload-Digest.
+    return writer.create_revisit_record(
+        exchange.url,
+        original.payload_digest,
+        original.url,
+        warc_date(original.date),
+        http_headers=head,
+        warc_headers_dict=dict(fields),
+    )
+
+
 def _request_record(
     writer: WARCWriter, exchange: HttpExchange, date: str, record_id: str, response_id: str
 ) -> Any:
@@ -295,8 +364,12 @@ def _serialise_warcinfo(
     return buffer.getvalue()
 
 
-def _safe_name(part: str) -> str:
+def safe_name(part: str) -> str:
+    """`part` with every character but letters, digits and ._- replaced, as in file names."""
     return _UNSAFE_NAME_CHARS.sub("_", part) or "_"
+
+
+_safe_name = safe_name
 
 
 def _relative_posix(directory: Path, root: Path) -> str:

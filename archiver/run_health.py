@@ -1,0 +1,168 @@
+"""A run's health: its summary figures, and whether it failed (no articles, a fill-rate drop)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+UNHEALTHY_EXIT = 3
+"""Exit status of `scrapy crawl` when a run's verdict is "failed" (schedulers alert on it)."""
+
+FIELDS_RECORDS = "archiver/fields/records"
+FIELDS_FILLED = "archiver/fields/filled/"
+
+# Error counters of the crawl, by the prefix their kind follows.
+_ERROR_PREFIXES = (
+    "archiver/extract/failed/",
+    "archiver/article/fetch_failed/",
+    "archiver/discovery/list_failed/",
+    "archiver/warc/errors/",
+)
+
+FAILED_RUNS: list[tuple[str, list[str]]] = []
+"""(spider, problems) of every run of this process whose verdict was "failed"; read by the
+`crawl` command to set its exit status."""
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """ARCHIVER_RUN_SUMMARY_FILL_DROP: a field whose fill rate falls this far (0-1) below the
+    median of the previous ARCHIVER_RUN_SUMMARY_HISTORY runs fails the run (default 0.3);
+    only fields filled in at least half the records before, and only when this run extracted
+    at least ARCHIVER_RUN_SUMMARY_MIN_RECORDS records (default 5), are judged."""
+
+    fill_drop: float = 0.3
+    history: int = 5
+    min_records: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> HealthSettings:
+        return cls(
+            fill_drop=settings.getfloat("ARCHIVER_RUN_SUMMARY_FILL_DROP", cls.fill_drop),
+            history=settings.getint("ARCHIVER_RUN_SUMMARY_HISTORY", cls.history),
+            min_records=settings.getint("ARCHIVER_RUN_SUMMARY_MIN_RECORDS", cls.min_records),
+        )
+
+
+def fill_rates(stats: dict[str, Any]) -> dict[str, float]:
+    """Share (0-1, 3 decimals) of the run's extracted records with each field filled."""
+    total = int(stats.get(FIELDS_RECORDS) or 0)
+    if not total:
+        return {}
+    return {
+        key[len(FIELDS_FILLED) :]: round(int(value) / total, 3)
+        for key, value in sorted(stats.items())
+        if key.startswith(FIELDS_FILLED)
+    }
+
+
+def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
+    """The figures a scheduled run reports, from its stats."""
+    errors: dict[str, int] = {}
+    for key, value in sorted(stats.items()):
+        for prefix in _ERROR_PREFIXES:
+            if key.startswith(prefix) and isinstance(value, int):
+                kind = prefix.split("/")[1] + "/" + key[len(prefix) :]
+                errors[kind] = errors.get(kind, 0) + value
+    return {
+        "pages_fetched": int(stats.get("downloader/response_count") or 0),
+        # Every article link the lists gave, fetched or skipped (archived, out of since/until,
+        # over max_articles, claimed by another worker): zero means the lists themselves broke.
+        "articles_found": sum(
+            int(stats.get(f"archiver/discovery/{kind}") or 0)
+            for kind in (
+                "articles",
+                "already_archived",
+                "out_of_window",
+                "over_max_articles",
+                "duplicate",
+            )
+        ),
+        "new_articles": int(stats.get("archiver/versions/new_articles") or 0),
+        "new_versions": int(stats.get("archiver/versions/new_versions") or 0),
+        "unchanged": int(stats.get("archiver/versions/unchanged") or 0),
+        "deletions": int(stats.get("archiver/articles/deleted") or 0),
+        "revisits": int(stats.get("archiver/warc/revisits") or 0),
+        "errors": errors,
+        "duration_seconds": stats.get("elapsed_time_seconds"),
+        "fill_rates": fill_rates(stats),
+    }
+
+
+def previous_runs(runs: Path, spider: str) -> list[dict[str, Any]]:
+    """Summaries of earlier runs of `spider` in `runs`, oldest first; unreadable ones skipped."""
+    out: list[dict[str, Any]] = []
+    for path in sorted(runs.glob(f"{spider}-*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            out.append(data)
+    return out
+
+
+def run_health(
+    stats: dict[str, Any], previous: list[dict[str, Any]], settings: HealthSettings
+) -> dict[str, Any]:
+    """{"summary": figures, "verdict": "ok" | "failed", "problems": [one line each]}.
+
+    Failed when the run found no article at all (a site that changed its markup or blocks us),
+    or when a field's fill rate dropped by more than `fill_drop` from the median of the last
+    `history` runs that had fill rates (a template change).
+    """
+    figures = summary_figures(stats)
+    problems: list[str] = []
+    if figures["articles_found"] == 0:
+        problems.append("no articles found: the site's lists or markup may have changed")
+    rates: dict[str, float] = figures["fill_rates"]
+    records = int(stats.get(FIELDS_RECORDS) or 0)
+    history = [
+        run["summary"]["fill_rates"]
+        for run in previous
+        if isinstance(run.get("summary"), dict) and run["summary"].get("fill_rates")
+    ][-settings.history :]
+    if history and records >= settings.min_records:
+        for field in sorted({name for rates_before in history for name in rates_before}):
+            baseline = statistics.median(float(h.get(field, 0.0)) for h in history)
+            now = rates.get(field, 0.0)
+            if baseline >= 0.5 and now < baseline - settings.fill_drop:
+                problems.append(
+                    f"field {field!r} filled in {now:.0%} of records, previously {baseline:.0%}: "
+                    "the page template may have changed"
+                )
+    return {"summary": figures, "verdict": "failed" if problems else "ok", "problems": problems}
+
+
+def log_health(spider: str, health: dict[str, Any]) -> None:
+    """Log the summary in a few lines; a failed verdict is an error and is remembered."""
+    figures = health["summary"]
+    logger.info(
+        "run summary: %d pages fetched, %d new articles, %d new versions, %d deletions, "
+        "%d revisits, errors %s, %.1f s",
+        figures["pages_fetched"],
+        figures["new_articles"],
+        figures["new_versions"],
+        figures["deletions"],
+        figures["revisits"],
+        figures["errors"] or "none",
+        float(figures["duration_seconds"] or 0.0),
+    )
+    if figures["fill_rates"]:
+        logger.info(
+            "fill rates: %s",
+            ", ".join(f"{name} {rate:.0%}" for name, rate in figures["fill_rates"].items()),
+        )
+    if health["verdict"] == "failed":
+        FAILED_RUNS.append((spider, list(health["problems"])))
+        for problem in health["problems"]:
+            logger.error("run failed: %s", problem)

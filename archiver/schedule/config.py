@@ -1,0 +1,124 @@
+"""Scheduled jobs from a TOML file (or the documented defaults), validated in one place."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from croniter import croniter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from archiver.errors import CommandError
+from archiver.record import Site
+
+DEFAULT_CONFIG = """\
+# archiver schedule: one [[job]] per site and mode. cron is a 5-field cron expression in the
+# scheduler's local time; time_box is minutes; args are spider arguments (-a name=value),
+# settings Scrapy settings (-s NAME=VALUE).
+[[job]]
+site = "chinadaily"
+mode = "latest"
+cron = "5 * * * *"
+time_box = 50
+
+[[job]]
+site = "globaltimes"
+mode = "latest"
+cron = "35 * * * *"
+time_box = 50
+
+[[job]]
+site = "chinadaily"
+mode = "refresh"
+cron = "15 4 * * *"
+time_box = 120
+args = { days = "3" }
+
+[[job]]
+site = "globaltimes"
+mode = "refresh"
+cron = "45 4 * * *"
+time_box = 120
+args = { days = "3" }
+
+[[job]]
+site = "chinadaily"
+mode = "backfill"
+cron = "0 1 * * *"
+time_box = 150
+args = { since = "2010-01-01" }
+
+[[job]]
+site = "globaltimes"
+mode = "backfill"
+cron = "30 1 * * *"
+time_box = 150
+args = { since = "2010-01-01" }
+"""
+
+
+class Job(BaseModel):
+    """One scheduled crawl: a site, a mode, when (cron), for how long at most (time_box)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    site: Site
+    mode: Literal["latest", "backfill", "refresh"] = "latest"
+    cron: str = Field(description="5-field cron expression, local time.")
+    time_box: int = Field(default=50, gt=0, description="Minutes before the run is stopped.")
+    name: str = Field(default="", description='Job name; default "<site>-<mode>".')
+    args: dict[str, str] = Field(default_factory=dict)
+    settings: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if not croniter.is_valid(value) or len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a 5-field cron expression")
+        return value
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.site}-{self.mode}"
+
+    @property
+    def spider_args(self) -> dict[str, str]:
+        return {"mode": self.mode, **self.args}
+
+
+def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
+    """Jobs of a TOML document; CommandError naming the job and field on a bad one."""
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CommandError(f"{source}: not valid TOML: {exc}") from None
+    unknown = set(raw) - {"job"}
+    if unknown:
+        raise CommandError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; use [[job]]")
+    jobs: list[Job] = []
+    for number, entry in enumerate(raw.get("job", []), 1):
+        try:
+            jobs.append(Job.model_validate(entry))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise CommandError(f"{source}: job {number}: {where}: {first['msg']}") from None
+    labels = [job.label for job in jobs]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise CommandError(f"{source}: two jobs named {duplicates[0]!r}; give them a name")
+    if not jobs:
+        raise CommandError(f"{source}: no [[job]] entries")
+    return jobs
+
+
+def load_jobs(path: Path | None) -> list[Job]:
+    """Jobs of the TOML file at `path`, or DEFAULT_CONFIG's when `path` is None."""
+    if path is None:
+        return parse_jobs(DEFAULT_CONFIG, "default schedule")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read schedule config {path}: {exc.strerror}") from None
+    return parse_jobs(text, str(path))

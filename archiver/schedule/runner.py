@@ -1,0 +1,246 @@
+"""The scheduler loop: fire due jobs as `scrapy crawl` processes, one per site, time-boxed."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+from croniter import croniter
+
+from archiver.schedule.config import Job
+
+logger = logging.getLogger(__name__)
+
+# After the time box, Scrapy's CLOSESPIDER_TIMEOUT has asked the spider to stop; this long
+# later the process gets SIGTERM (Scrapy's graceful shutdown), and as long again SIGKILL.
+GRACE = timedelta(minutes=2)
+
+
+class SiteLock:
+    """An exclusive, non-blocking lock on ARCHIVER_DIR/locks/<site>.lock (flock).
+
+    The lock belongs to the open file: a crawl process given the descriptor keeps it held,
+    even if the scheduler dies, and the kernel frees it when the last holder exits.
+    """
+
+    def __init__(self, root: Path, site: str) -> None:
+        self.path = root / "locks" / f"{site}.lock"
+        self._fh: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        """True when taken; False when another run of the site holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = self.path.open("ab")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    def fileno(self) -> int:
+        assert self._fh is not None
+        return self._fh.fileno()
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def crawl_command(job: Job, root: Path) -> list[str]:
+    """The `scrapy crawl` command line of a job, with CLOSESPIDER_TIMEOUT as its time box."""
+    command = [sys.executable, "-m", "scrapy", "crawl", job.site]
+    settings = {
+        "ARCHIVER_DIR": str(root),
+        "CLOSESPIDER_TIMEOUT": str(job.time_box * 60),
+        **job.settings,
+    }
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    for name, value in job.spider_args.items():
+        command += ["-a", f"{name}={value}"]
+    return command
+
+
+@dataclass
+class Run:
+    """A job's crawl process while it runs."""
+
+    job: Job
+    process: subprocess.Popen[bytes]
+    lock: SiteLock
+    started: datetime
+    terminated: bool = False
+
+
+class Scheduler:
+    """Fires jobs when their cron expression comes due; never two runs of one site at once.
+
+    `clock` gives the (aware or naive local) time; `command_for(job)` the command line (default
+    `crawl_command`). A job that comes due while its site is busy is skipped and counted in
+    `skipped`; missed firings (the scheduler was down) fire once. A run past its time box plus
+    GRACE gets SIGTERM, and SIGKILL one GRACE later. `finished` holds (job label, exit status).
+    """
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        root: Path,
+        clock: Callable[[], datetime],
+        command_for: Callable[[Job], list[str]] | None = None,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self.jobs = list(jobs)
+        self.root = root
+        self.clock = clock
+        self.grace = grace
+        self.command_for = command_for or (lambda job: crawl_command(job, root))
+        start = clock()
+        self.next_at = {job.label: _next(job, start) for job in self.jobs}
+        self.running: dict[str, Run] = {}
+        self.finished: list[tuple[str, int]] = []
+        self.skipped: list[str] = []
+        self.started: list[str] = []
+
+    def tick(self) -> None:
+        """Reap finished runs, enforce time boxes, start the jobs that are due now."""
+        now = self.clock()
+        self._reap()
+        for run in list(self.running.values()):
+            self._enforce(run, now)
+        for job in self.jobs:
+            if now >= self.next_at[job.label]:
+                self.next_at[job.label] = _next(job, now)
+                self.start(job, now)
+
+    def start(self, job: Job, now: datetime | None = None) -> bool:
+        """Start `job` now unless its site is busy (then log, count in `skipped`, and False)."""
+        lock = SiteLock(self.root, job.site)
+        if not lock.acquire():
+            logger.warning("%s: skipped, a run of %s is still going", job.label, job.site)
+            self.skipped.append(job.label)
+            return False
+        log_dir = self.root / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with (log_dir / f"{job.label}.log").open("ab") as log:
+            process = subprocess.Popen(
+                self.command_for(job),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lock.fileno(),),
+                start_new_session=True,
+            )
+        logger.info("%s: started (pid %d)", job.label, process.pid)
+        self.running[job.label] = Run(job, process, lock, now or self.clock())
+        self.started.append(job.label)
+        return True
+
+    def wait(self, timeout: float) -> None:
+        """Wait (real time) up to `timeout` seconds for every running process, then reap."""
+        deadline = time.monotonic() + timeout
+        for run in list(self.running.values()):
+            try:
+                run.process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                break
+        self._reap()
+
+    def stop_all(self, timeout: float = 30.0) -> None:
+        """SIGTERM every running crawl (a graceful stop), SIGKILL what is left after `timeout`."""
+        for run in self.running.values():
+            run.process.terminate()
+        self.wait(timeout)
+        for run in list(self.running.values()):
+            run.process.kill()
+            run.process.wait()
+        self._reap()
+
+    def seconds_to_next(self) -> float:
+        """Seconds until the next job is due (at least 1, at most 60, to poll running ones)."""
+        now = self.clock()
+        soonest = min(self.next_at.values(), default=now + timedelta(minutes=1))
+        return min(60.0, max(1.0, (soonest - now).total_seconds()))
+
+    def run_forever(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        """tick() and sleep until interrupted."""
+        while True:
+            self.tick()
+            sleep(self.seconds_to_next())
+
+    def _reap(self) -> None:
+        for label, run in list(self.running.items()):
+            status = run.process.poll()
+            if status is None:
+                continue
+            run.lock.release()
+            del self.running[label]
+            self.finished.append((label, status))
+            if status == 0:
+                logger.info("%s: finished", label)
+            else:
+                logger.error("%s: exited with status %d (see logs/%s.log)", label, status, label)
+
+    def _enforce(self, run: Run, now: datetime) -> None:
+        deadline = run.started + timedelta(minutes=run.job.time_box) + self.grace
+        if now < deadline:
+            return
+        sig = signal.SIGKILL if now >= deadline + self.grace or run.terminated else signal.SIGTERM
+        if sig == signal.SIGTERM and run.terminated:
+            return
+        logger.warning("%s: over its time box, sending %s", run.job.label, sig.name)
+        try:
+            os.kill(run.process.pid, sig)
+        except ProcessLookupError:
+            return
+        run.terminated = True
+
+
+def _next(job: Job, after: datetime) -> datetime:
+    moment: datetime = croniter(job.cron, after).get_next(datetime)
+    return moment
+
+
+def crontab(jobs: Sequence[Job], root: Path, config: Path | None) -> str:
+    """crontab(5) lines running each job through `archiver schedule --job` (which locks)."""
+    program = Path(sys.executable).with_name("archiver")
+    config_part = f" --config {config.absolute()}" if config else ""
+    lines = [f"# archiver jobs; logs in {root.absolute()}/logs/"]
+    for job in jobs:
+        lines.append(
+            f"{job.cron} cd {Path.cwd()} && {program} schedule --dir {root.absolute()}"
+            f"{config_part} --job {job.label}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run_job_now(job: Job, root: Path) -> int:
+    """Run one job in the foreground (cron, systemd): 0 and a message if its site is busy."""
+    scheduler = Scheduler([job], root, clock=datetime.now)
+    if not scheduler.start(job):
+        print(f"archiver: {job.label} skipped: another run of {job.site} holds its lock")
+        return 0
+    run = scheduler.running[job.label]
+    deadline = time.monotonic() + (job.time_box * 60) + scheduler.grace.total_seconds()
+    try:
+        status = run.process.wait(max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        run.process.terminate()
+        try:
+            status = run.process.wait(scheduler.grace.total_seconds())
+        except subprocess.TimeoutExpired:
+            run.process.kill()
+            status = run.process.wait()
+    run.lock.release()
+    return status
