@@ -1,0 +1,1 @@
+"""Replay with pywb: its own environment, a sorted CDXJ index, `wayback` on loopback."""
