@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# pywb cannot share the Scrapy environment (PITFALLS.md): it gets its own, made by the archiver.
+PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install pywb system-deps
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +15,11 @@ $(BIN)/archiver: pyproject.toml
 
 install: $(BIN)/archiver
 
+$(PYWB_ENV)/bin/wayback: | $(BIN)/archiver
+	$(BIN)/archiver replay --setup --env $(PYWB_ENV)
+
+pywb: $(PYWB_ENV)/bin/wayback
+
 demo: install
 	$(BIN)/archiver demo
 
@@ -21,5 +28,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
-	$(BIN)/pytest
+# redis-server and chromium from Debian's packages (installed when run as root).
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps lint pywb
+	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import scrapy
 
 import archiver
+from archiver import scaleout
 from archiver.mirror_handler import mirror_origin
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ _POLITE = {
 class ArchiverAddon:
     """Installs the WARC extension, the extraction pipeline and backoff retries.
 
+    With ARCHIVER_REDIS_URL set, the crawl is one worker of a scaled-out run (archiver.scaleout).
+
     With ARCHIVER_MIRROR set, http and https are fetched from that address instead (see
     archiver.mirror_handler). Every value is set at "addon" priority, so `-s NAME=VALUE` and
     settings.py still override it.
@@ -73,6 +76,7 @@ class ArchiverAddon:
                 "archiver.retry.BackoffRetryMiddleware": 550,
             }
         )
+        scaleout.configure(settings)
         mirror = settings.get("ARCHIVER_MIRROR") or ""
         if mirror:
             mirror_origin(mirror)  # fail at start with a clear message, not on the first request

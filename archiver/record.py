@@ -8,6 +8,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Site = Literal["chinadaily", "globaltimes"]
 Language = Literal["en", "zh"]
+# What a page with a record is; pages without text (bare videos, galleries, 404s) get no record.
+Kind = Literal["article", "video", "liveblog"]
 
 
 class _Strict(BaseModel):
@@ -83,7 +85,11 @@ class Article(_Strict):
         description='Site article id: China Daily "WS<24 hex>" or "content_<n>", '
         "Global Times the numeric id."
     )
-    kind: Literal["article"] = Field(default="article", description="What the page is.")
+    kind: Kind = Field(
+        default="article",
+        description='What the page is: "article"; "video" (a video page whose text is a short '
+        'description); "liveblog" (timestamped entries, still being added to).',
+    )
     title: str = Field(min_length=1, description="Headline as printed, whitespace collapsed.")
     subtitle: str | None = Field(default=None, description="Standfirst or subheadline, or null.")
     authors: list[Author] = Field(default_factory=list, description="Byline authors, in order.")
@@ -102,12 +108,41 @@ class Article(_Strict):
     dates_raw: list[DateCandidate] = Field(
         default_factory=list, description="Every date candidate read, for provenance."
     )
+    published_from: str | None = Field(
+        default=None,
+        description='The dates_raw source published_at was taken from ("byline", "article-id", '
+        '"sitemap", ...), or null when no date was found.',
+    )
+    dates_disagree: bool = Field(
+        default=False,
+        description="True when two date candidates are more than a day apart (a page edited "
+        "later, a wrong list date, a bad calendar): published_at deserves a second look.",
+    )
     section: list[str] = Field(
         default_factory=list,
         description='Breadcrumb path without "Home", ["China", "Society"].',
     )
     language: Language = Field(description="Language of the article text (ISO 639-1).")
-    tags: list[str] = Field(default_factory=list, description="Keywords the page declares.")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Keywords the page declares (meta keywords), split, trimmed, de-duplicated "
+        "case-insensitively, site names left out.",
+    )
+    contributors: list[str] = Field(
+        default_factory=list,
+        description='Outlets or people credited in the text ("Xinhua contributed to this story." '
+        '-> ["Xinhua"]); the sentence stays in text.',
+    )
+    editors: list[str] = Field(
+        default_factory=list,
+        description='Editors named in an editor note ("【责任编辑：严玉洁】"); the note itself '
+        "is not in text.",
+    )
+    newspaper_headline: str | None = Field(
+        default=None,
+        description='Headline of the print edition (Global Times "Newspaper headline:" trailer, '
+        "which is not in text), or null.",
+    )
     text: str = Field(
         min_length=1,
         description="Body text: paragraphs separated by one blank line, subheadings as their own "
@@ -119,6 +154,20 @@ class Article(_Strict):
         default_factory=list, description="One per fetched page, pointing at its WARC record."
     )
     extractor: ExtractorInfo = Field(description="Versions of the code that made this record.")
+    version: int = Field(
+        default=1,
+        ge=1,
+        description="1 for the first record of the article; each record written later because "
+        "the extracted content changed (an edit on the site) gets the next number.",
+    )
+    previous_version: int | None = Field(
+        default=None, ge=1, description="The version this one replaces, or null for version 1."
+    )
+    changes: list[str] = Field(
+        default_factory=list,
+        description='Names of the fields whose value differs from previous_version ("title", '
+        '"text", ...), in schema order; empty for version 1.',
+    )
 
     def to_json_line(self) -> str:
         """One JSON object, keys in schema order, no trailing newline; deterministic."""

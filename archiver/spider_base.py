@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 
+from archiver.claims import ArticleClaims
+from archiver.events import DELETION_STATUSES, ArticleGone
+from archiver.index.crawl import crawl_index
 from archiver.items import ArticlePages, captured_page
-from archiver.record import Site
+from archiver.record import CaptureRef, Site
+from archiver.scaleout import claims_for
 from archiver.spider_args import CrawlArgs, parse_crawl_args
 from archiver.urls import ArticleUrl, parse_article_url
 
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from archiver.index.store import ArchiveIndex
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +49,15 @@ class ArchiveSpider(Spider):
         known = {key: kwargs.pop(key) for key in list(kwargs) if key in CrawlArgs.model_fields}
         super().__init__(*args, **kwargs)
         self.args: CrawlArgs = parse_crawl_args(self.site, known)
-        self._seen_articles: set[tuple[str, str]] = set()
+        self._claims: ArticleClaims | None = None
         self._scheduled = 0
+
+    @property
+    def claims(self) -> ArticleClaims:
+        """Once-per-run article bookkeeping: this process's, or shared in Redis when scaled out."""
+        if self._claims is None:
+            self._claims = claims_for(self.crawler, self.name)
+        return self._claims
 
     @classmethod
     def check_arguments(cls, raw: dict[str, Any]) -> None:
@@ -53,9 +67,24 @@ class ArchiveSpider(Spider):
         if unknown:
             parse_crawl_args(cls.site, raw)  # raises the one-line "unknown argument" error
 
+    @property
+    def index(self) -> ArchiveIndex | None:
+        """The archive index (what is archived already), or None when it is switched off."""
+        return crawl_index(self.crawler)
+
+    def now(self) -> datetime:
+        """The crawl's clock (ARCHIVER_CLOCK, as the WARC writer uses), timezone-aware."""
+        clock = self.settings.get("ARCHIVER_CLOCK")
+        moment: datetime = load_object(clock)() if clock else datetime.now().astimezone()
+        return moment
+
     async def start(self) -> AsyncIterator[Request]:
         if not self.args.urls:
-            for request in self.default_requests():
+            if self.args.mode == "refresh":
+                for request in self.refresh_requests():
+                    yield request
+            starts = self.backfill_requests if self.args.mode == "backfill" else None
+            for request in (starts or self.default_requests)():
                 yield request
             return
         for url in self.args.urls:
@@ -77,6 +106,23 @@ class ArchiveSpider(Spider):
     def more_pages(self, response: Response, article: ArticleUrl) -> list[str]:
         """URLs of pages 2..N of a multi-page article, in order (page 1 is `response`)."""
         return []
+
+    def backfill_requests(self) -> Iterable[Request]:
+        """Start requests of mode=backfill (default: the usual start pages, followed deeper)."""
+        return self.default_requests()
+
+    def refresh_requests(self) -> Iterable[Request]:
+        """mode=refresh: archived articles published in the last `days` days, fetched again."""
+        index = self.index
+        if index is None:
+            return
+        since = self.now() - timedelta(days=self.args.days)
+        for url in index.published_since(self.site, since):
+            request = self.article_request(url, forced=True)
+            if request is not None:
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("archiver/discovery/refresh")
+                yield request
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -100,25 +146,27 @@ class ArchiveSpider(Spider):
         """A request for page 1 of the article at `url`, or None when it is not to be fetched.
 
         Each article (site, article id) is fetched once per run. Articles outside since/until
-        (by `day`, else the date in the URL) are skipped unless `forced` (named in urls=).
+        (by `day`, else the date in the URL) and articles the index says are archived are
+        skipped unless `forced` (named in urls=, or re-fetched by mode=refresh).
         """
         article = parse_article_url(url)
         if article is None:
             return None
-        key = (article.site, article.article_id)
         stats = self.crawler.stats
         assert stats is not None
-        if key in self._seen_articles:
-            stats.inc_value("archiver/discovery/duplicate")
-            return None
         if not forced:
             if not self._in_window(article, day):
                 stats.inc_value("archiver/discovery/out_of_window")
                 return None
+            if self.index is not None and self.index.is_archived(article.site, article.article_id):
+                stats.inc_value("archiver/discovery/already_archived")
+                return None
             if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
                 stats.inc_value("archiver/discovery/over_max_articles")
                 return None
-        self._seen_articles.add(key)
+        if not self.claims.claim(article.site, article.article_id):
+            stats.inc_value("archiver/discovery/duplicate")
+            return None
         self._scheduled += 1
         stats.inc_value("archiver/discovery/articles")
         first = article.page_url(1)
@@ -155,26 +203,36 @@ class ArchiveSpider(Spider):
         self.crawler.stats.inc_value("archiver/discovery/list_pages")
         yield from self.parse_list(response)
 
-    def _parse_article(self, response: Response) -> Iterator[Request | ArticlePages]:
+    def _parse_article(self, response: Response) -> Iterator[Request | ArticlePages | ArticleGone]:
         assert self.crawler.stats is not None
         article: ArticleUrl = response.meta[_ARTICLE]
         landed = parse_article_url(response.url)
         if landed is None:
-            # Redirected away (to a front page, a login wall): archived, no record.
+            # Redirected away (to a front page, a login wall): archived, no record; a deletion
+            # when the article was archived before (the pipeline decides).
             self.crawler.stats.inc_value("archiver/article/redirected_away")
             logger.info(
                 "article %s redirected to %s; archived, not extracted",
                 article.canonical,
                 response.url,
             )
+            if not response.meta[_PAGES]:
+                reasons = response.meta.get("redirect_reasons") or [0]
+                status = reasons[0] if isinstance(reasons[0], int) else 302
+                yield ArticleGone(
+                    article.site,
+                    article.article_id,
+                    article.canonical,
+                    status,
+                    response.url,
+                    _capture(response.meta),
+                )
             return
         if (landed.site, landed.article_id) != (article.site, article.article_id):
             # An old URL now redirecting to the article's new URL: the record is that article's.
-            key = (landed.site, landed.article_id)
-            if key in self._seen_articles:
+            if not self.claims.claim(landed.site, landed.article_id):
                 self.crawler.stats.inc_value("archiver/discovery/duplicate")
                 return
-            self._seen_articles.add(key)
             self.crawler.stats.inc_value("archiver/article/redirected_to_article")
             article = parse_article_url(landed.page_url(1)) or landed
             response.meta[_ARTICLE] = article
@@ -191,13 +249,28 @@ class ArchiveSpider(Spider):
             return
         yield ArticlePages(site=article.site, article_id=article.article_id, pages=pages)
 
-    def _article_failed(self, failure: Failure) -> Iterator[ArticlePages]:
+    def _article_failed(self, failure: Failure) -> Iterator[ArticlePages | ArticleGone]:
         assert self.crawler.stats is not None
         request = failure.request  # type: ignore[attr-defined]
         reason = _failure_reason(failure)
         self.crawler.stats.inc_value(f"archiver/article/fetch_failed/{reason}")
         pages = request.meta.get(_PAGES) or []
         logger.warning("article page %s not fetched (%s)", request.url, reason)
+        error = failure.value
+        if (
+            not pages
+            and isinstance(error, HttpError)
+            and error.response.status in DELETION_STATUSES
+        ):
+            gone: ArticleUrl = request.meta[_ARTICLE]
+            yield ArticleGone(
+                gone.site,
+                gone.article_id,
+                gone.canonical,
+                error.response.status,
+                None,
+                _capture(request.meta),
+            )
         if pages:
             # A later page of a multi-page article failed: keep the pages we have, say so.
             self.crawler.stats.inc_value("archiver/article/incomplete")
@@ -214,6 +287,11 @@ class ArchiveSpider(Spider):
     def list_depth(self, response: Response) -> int:
         """How deep in a paginated list `response` is (1 = first page)."""
         return int(response.meta.get(_DEPTH, 1))
+
+
+def _capture(meta: dict[str, Any]) -> CaptureRef | None:
+    capture = meta.get("archiver_capture")
+    return capture if isinstance(capture, CaptureRef) else None
 
 
 def _failure_reason(failure: Failure) -> str:
