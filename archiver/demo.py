@@ -87,22 +87,29 @@ def _latest_stats(root: Path, site: str) -> dict[str, Any]:
 def _print_summary(root: Path, runs: list[SiteRun]) -> int:
     ok = True
     print()
-    print(f"{'site':<12} {'articles':>8} {'pages':>6} {'extract-fail':>12} {'fetch-fail':>10}")
+    print(
+        f"{'site':<12} {'new/changed':>11} {'unchanged':>9} {'archived':>8} {'pages':>6} "
+        f"{'revisits':>8} {'extract-fail':>12} {'fetch-fail':>10}"
+    )
     for run in runs:
         stats = run.stats
-        fetch_failed = sum(
-            v for k, v in stats.items() if k.startswith("archiver/article/fetch_failed/")
-        )
+        written = stats.get("archiver/records/written", 0)
+        # Fetched again but unchanged, or not fetched because archived by an earlier run: a
+        # second demo finds everything archived already, which is success, not "no articles".
+        unchanged = stats.get("archiver/versions/unchanged", 0)
+        archived = stats.get("archiver/discovery/already_archived", 0)
+        fetch_failed = _sum(stats, "archiver/article/fetch_failed/")
         print(
-            f"{run.site:<12} {stats.get('archiver/records/written', 0):>8} "
+            f"{run.site:<12} {written:>11} {unchanged:>9} {archived:>8} "
             f"{stats.get('archiver/warc/exchanges', 0):>6} "
+            f"{stats.get('archiver/warc/revisits', 0):>8} "
             f"{stats.get('archiver/extract/failed', 0):>12} {fetch_failed:>10}"
         )
         for key in sorted(stats):
             if key.startswith("archiver/extract/failed/"):
                 print(f"{'':<12} extraction failed ({key.rsplit('/', 1)[1]}): {stats[key]}")
-        warc_errors = sum(v for k, v in stats.items() if k.startswith("archiver/warc/errors/"))
-        if run.returncode != 0 or not stats.get("archiver/records/written") or warc_errors:
+        warc_errors = _sum(stats, "archiver/warc/errors/")
+        if run.returncode != 0 or not (written or unchanged or archived) or warc_errors:
             ok = False
             print(
                 f"{'':<12} problem: exit {run.returncode}, {warc_errors} WARC errors; see {run.log}"
@@ -114,3 +121,7 @@ def _print_summary(root: Path, runs: list[SiteRun]) -> int:
     print(f"records: {root / 'records'}  run reports: {root / 'runs'}")
     print("result: ok" if ok else "result: FAILED (see the logs above)")
     return 0 if ok else 1
+
+
+def _sum(stats: dict[str, Any], prefix: str) -> int:
+    return sum(int(v) for k, v in stats.items() if k.startswith(prefix))

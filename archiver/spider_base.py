@@ -50,6 +50,7 @@ class ArchiveSpider(Spider):
         super().__init__(*args, **kwargs)
         self.args: CrawlArgs = parse_crawl_args(self.site, known)
         self._claims: ArticleClaims | None = None
+        self._seen_archived: set[tuple[str, str]] = set()
         self._scheduled = 0
 
     @property
@@ -159,7 +160,10 @@ class ArchiveSpider(Spider):
                 stats.inc_value("archiver/discovery/out_of_window")
                 return None
             if self.index is not None and self.index.is_archived(article.site, article.article_id):
-                stats.inc_value("archiver/discovery/already_archived")
+                # Counted once per article, however many lists link it.
+                if (article.site, article.article_id) not in self._seen_archived:
+                    self._seen_archived.add((article.site, article.article_id))
+                    stats.inc_value("archiver/discovery/already_archived")
                 return None
             if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
                 stats.inc_value("archiver/discovery/over_max_articles")

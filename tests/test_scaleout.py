@@ -76,7 +76,11 @@ def test_two_workers_share_one_crawl(tmp_path: Path, mirror: MirrorServer, redis
     fetched = _article_fetches(results)
     assert max(fetched.values()) == 1, fetched.most_common(3)
     assert all(result.stats.get("archiver/warc/exchanges", 0) > 0 for result in results), [
-        {k: v for k, v in r.stats.items() if k.startswith(("archiver/warc/", "archiver/discovery/"))}
+        {
+            k: v
+            for k, v in r.stats.items()
+            if k.startswith(("archiver/warc/", "archiver/discovery/"))
+        }
         for r in results
     ]
 
