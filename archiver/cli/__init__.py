@@ -1,0 +1,45 @@
+"""The `archiver` command: one subcommand group per module of this package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from archiver import __version__
+from archiver.cli import basics, fixtures, incremental, replay
+from archiver.cli.common import archive_dir
+from archiver.errors import CommandError
+
+__all__ = ["archive_dir", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv`; returns the exit status (1 for a CommandError)."""
+    options = parser().parse_args(argv)
+    try:
+        result: int = options.run(options)
+    except CommandError as exc:
+        print(f"archiver: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("archiver: interrupted", file=sys.stderr)
+        return 130
+    return result
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    top = argparse.ArgumentParser(
+        prog="archiver",
+        description="Archive China Daily and Global Times: WARC captures and JSON article records.",
+    )
+    top.add_argument("--version", action="version", version=f"archiver {__version__}")
+    commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    for group in (basics, incremental, replay, fixtures):
+        group.register(commands)
+    return top
+
+
+if __name__ == "__main__":
+    sys.exit(main())
