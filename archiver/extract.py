@@ -16,6 +16,11 @@ from archiver.sites.common import unique
 from archiver.sites.fields import contributors
 from archiver.urls import ArticleUrl, parse_article_url
 
+# Version of the extraction rules, recorded as `extractor.version`. Bump it whenever the output
+# for any page changes (tests/test_extract_version.py pins a hash of all fixture outputs to it),
+# so re-extraction and incremental runs can tell records of older rules apart.
+EXTRACTOR_VERSION = "2026.11.1"
+
 
 class ExtractionError(Exception):
     """The pages cannot be turned into a record; `reason` is a short slug for stats."""
@@ -35,9 +40,10 @@ class NotAnArticle(ExtractionError):
     """The page is no article and gets no record; `reason` says what it is.
 
     "video" and "gallery": a player or pictures with no text at all; "soft-404": a "page not
-    found" answered with 200; "blocked": a block, rate-limit or captcha page. Pages with text
-    that are not plain articles (video pages with a description, live blogs) get a record
-    whose `kind` says so instead.
+    found" answered with 200; "blocked": a block, rate-limit, captcha or JavaScript-challenge
+    page; "maintenance": a "down for maintenance" page; "list-page": a section list or home
+    page served at an article URL. Pages with text that are not plain articles (video pages
+    with a description, live blogs) get a record whose `kind` says so instead.
     """
 
 
@@ -52,8 +58,9 @@ def extract_article(pages: Sequence[CapturedPage]) -> Article:
     `captures` lists the pages' CaptureRefs that are set. Pure: same pages, equal record.
     Raises ExtractionError (reason "no-pages", "unknown-url", "mixed-articles",
     "missing-first-page", "http-status", "empty-body", "not-html", "no-title", "no-text",
-    "unknown-template", "invalid-record") or NotAnArticle ("video", "gallery", "soft-404",
-    "blocked").
+    "unknown-template" (markup no template knows and no sign of an article on the page),
+    "invalid-record") or NotAnArticle ("video", "gallery", "soft-404", "blocked",
+    "maintenance", "list-page").
     """
     if not pages:
         raise ExtractionError("no-pages", "no pages given")
@@ -142,7 +149,10 @@ def _assemble(pages: Sequence[CapturedPage], url: ArticleUrl, parsed: list[Parse
             pages=[p.url for p in pages],
             captures=[p.capture for p in pages if p.capture is not None],
             extractor=ExtractorInfo(
-                archiver=archiver.__version__, trafilatura=TRAFILATURA_VERSION, parser=lead.parser
+                archiver=archiver.__version__,
+                trafilatura=TRAFILATURA_VERSION,
+                parser=lead.parser,
+                version=EXTRACTOR_VERSION,
             ),
         )
     except ValidationError as exc:

@@ -6,8 +6,10 @@ A fixture is a folder:
 - `body*.html`: the HTTP body bytes as received (still gzip/br-encoded when the response said
   so in Content-Encoding; decoded on load as the WARC reader does);
 - `response*.json`: {"url", "status", "headers": [[name, value], ...], "fetched_at" (ISO 8601
-  with offset), "hints" (discovery hints, optional), "reconstructed": bool, "note"}; a
-  reconstructed page says so in `note` ("RECONSTRUCTED ...") and what was invented;
+  with offset), "hints" (discovery hints, optional), "reconstructed": bool, "reviewed": bool,
+  "note"}; a reconstructed page says so in `note` ("RECONSTRUCTED ...") and what was invented;
+  `reviewed` is false until a person has checked expected.json against the page (`archiver
+  fixtures add` writes false; the gate and the fixture tests refuse unreviewed fixtures);
 - `expected.json`: the expected record without the fields in RECORD_ONLY, or
   {"error": "NotAnArticle" | "ExtractionError", "reason": slug}.
 """
@@ -31,8 +33,37 @@ from archiver.warc.codings import DecodingError, decode_body, split_codings
 
 # Record fields that describe the run, not the page: never part of an expected record.
 RECORD_ONLY = frozenset({"captures", "extractor", "version", "previous_version", "changes"})
-# Where `archiver fixtures rerun` looks when given no folder (relative to the working directory).
+# Where the fixtures live in the repository; `default_root` finds the folder from anywhere.
 DEFAULT_ROOT = Path("tests") / "fixtures" / "pages"
+FLOORS_NAME = "quality_floors.json"
+# The comment the offline mirror's generated pages carry (archiver/mirror/build.py).
+MIRROR_MARK = b"reconstructed for the archiver mirror"
+UNREVIEWED_HINT = (
+    'check expected.json against the page, then set "reviewed": true in its response*.json'
+)
+
+
+def default_root(cwd: Path | None = None) -> Path | None:
+    """The repository's fixture folder: tests/fixtures/pages in `cwd` (default: the working
+    directory) or an ancestor, else the one of the checkout archiver is installed from; None
+    when there is none."""
+    start = (cwd or Path.cwd()).resolve()
+    package_repo = Path(__file__).resolve().parents[1]
+    for base in (start, *start.parents, package_repo):
+        if (base / DEFAULT_ROOT).is_dir():
+            return base / DEFAULT_ROOT
+    return None
+
+
+def default_floors(folders: Sequence[Path]) -> Path | None:
+    """The floors file of fixture folders: quality_floors.json in the nearest ancestor of the
+    first folder (tests/quality_floors.json for tests/fixtures/pages/...); None if none."""
+    if not folders:
+        return None
+    for base in folders[0].resolve().parents:
+        if (base / FLOORS_NAME).is_file():
+            return base / FLOORS_NAME
+    return None
 
 
 @dataclass(frozen=True)
@@ -53,6 +84,11 @@ class Fixture:
     def is_error(self) -> bool:
         """True when the page must give no record (expected.json names an error)."""
         return "error" in self.expected
+
+    @property
+    def reviewed(self) -> bool:
+        """True when every page's response.json says `"reviewed": true`."""
+        return all(r.get("reviewed") is True for r in self.responses)
 
     @property
     def site(self) -> str:
@@ -206,14 +242,25 @@ def _fields(changes: list[str]) -> list[str]:
 # --- making a fixture from a WARC file ---------------------------------------------------------
 
 
-def add(warc: Path, url: str, root: Path, name: str | None = None) -> Path:
+def unreviewed(fixtures: Iterable[Fixture]) -> list[str]:
+    """Names of the fixtures not yet reviewed (see `Fixture.reviewed`)."""
+    return [f.name for f in fixtures if not f.reviewed]
+
+
+def add(
+    warc: Path, url: str, root: Path, name: str | None = None, *, reconstructed: bool = False
+) -> Path:
     """Make a fixture folder under `root` from the response records of `url` in `warc`.
 
     Every page of the article found in the file is taken (page 1 = `url`, then `_2`, `_3`,
     ... in page order), each with its body bytes as received, status, header pairs, capture
-    time and discovery hints. expected.json is the current extractor's output, to be reviewed
-    by a person. Raises CommandError when `url` is no article URL, no response for it is in
-    the file, or the folder exists (nothing is overwritten).
+    time and discovery hints. Of several captures of a page (retries are archived too) the
+    last with status 200 is taken, else the last one. A page is marked reconstructed when
+    `reconstructed` is given or its body carries the offline mirror's "reconstructed for the
+    archiver mirror" comment. expected.json is the current extractor's output, marked
+    `"reviewed": false` until a person has checked it. Raises CommandError when `url` is no
+    article URL, no response for it is in the file, or the folder exists (nothing is
+    overwritten).
     """
     from archiver.warc.raw import WarcReadError, iter_records
     from archiver.warc.reader import page_from_record
@@ -232,8 +279,11 @@ def add(warc: Path, url: str, root: Path, name: str | None = None) -> Path:
                 wanted.article_id,
             ):
                 continue
-            if found.page not in pages:  # the first capture of each page
-                pages[found.page] = (record.payload, page_from_record(record, warc, warc.name))
+            page = page_from_record(record, warc, warc.name)
+            kept = pages.get(found.page)
+            # A retried page is archived once per attempt: the last good answer is the page.
+            if kept is None or page.status == 200 or kept[1].status != 200:
+                pages[found.page] = (record.payload, page)
     except (OSError, WarcReadError) as exc:
         raise CommandError(f"cannot read {warc}: {exc}") from None
     if 1 not in pages:
@@ -251,17 +301,22 @@ def add(warc: Path, url: str, root: Path, name: str | None = None) -> Path:
         suffix = "" if len(numbers) == 1 else f"_{number}"
         (folder / f"body{suffix}.html").write_bytes(raw)
         capture = page.capture
+        made_up = reconstructed or MIRROR_MARK in page.body
+        prefix = "RECONSTRUCTED page, not from the live site; from " if made_up else "Captured: "
+        where = (
+            f"{warc.name} offset {capture.warc_offset if capture else '?'} "
+            f"({capture.warc_record_id if capture else 'no record id'})"
+        )
         meta: dict[str, Any] = {
             "url": page.url,
             "status": page.status,
             "headers": [[k, v] for k, v in page.headers],
             "fetched_at": page.fetched_at.isoformat() if page.fetched_at else None,
             "hints": dict(page.hints),
-            "reconstructed": False,
-            "note": f"Captured: {warc.name} offset {capture.warc_offset if capture else '?'} "
-            f"({capture.warc_record_id if capture else 'no record id'}). expected.json was "
-            "written by `archiver fixtures add` from the extractor's output: review it against "
-            "the page.",
+            "reconstructed": made_up,
+            "reviewed": False,
+            "note": f"{prefix}{where}. expected.json was written by `archiver fixtures add` "
+            "from the extractor's output: review it against the page, then set reviewed to true.",
         }
         text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
         (folder / f"response{suffix}.json").write_text(text, encoding="utf-8")

@@ -10,23 +10,31 @@ from archiver import fixtures, quality
 from archiver.errors import CommandError
 
 
-def run_add(warc: Path, url: str, root: Path, name: str | None) -> int:
+def run_add(warc: Path, url: str, root: Path | None, name: str | None, reconstructed: bool) -> int:
     """Make a fixture folder from a WARC capture and say what to do next."""
     if not warc.is_file():
         raise CommandError(f"{warc} is not a file")
-    folder = fixtures.add(warc, url, root, name)
-    print(f"{folder}: fixture made; review {folder / 'expected.json'} against the page")
+    if root is None:
+        root = fixtures.default_root()
+        if root is None:
+            raise CommandError(f"no {fixtures.DEFAULT_ROOT} found here or above; pass --root DIR")
+    folder = fixtures.add(warc, url, root, name, reconstructed=reconstructed)
+    print(
+        f"{folder}: fixture made; review {folder / 'expected.json'} against the page, then set "
+        '"reviewed": true in its response*.json'
+    )
     return 0
 
 
 def _folders(dirs: Sequence[Path]) -> list[Path]:
     if not dirs:
-        if not fixtures.DEFAULT_ROOT.is_dir():
+        root = fixtures.default_root()
+        if root is None:
             raise CommandError(
-                f"no fixture folder given and no {fixtures.DEFAULT_ROOT} here; "
-                "name fixture folders or run from the repository root"
+                f"no fixture folder given and no {fixtures.DEFAULT_ROOT} here or above; "
+                "name fixture folders or run inside the repository"
             )
-        dirs = [fixtures.DEFAULT_ROOT]
+        dirs = [root]
     found = fixtures.find(dirs)
     if not found:
         raise CommandError("no fixtures found in " + ", ".join(str(d) for d in dirs))
@@ -38,9 +46,31 @@ def run_rerun(dirs: Sequence[Path], write: bool) -> int:
     return fixtures.rerun(_folders(dirs), write=write, out=sys.stdout)
 
 
-def run_gate(dirs: Sequence[Path], floors_path: Path, update: bool, lower: bool) -> int:
-    """Score the fixtures, print the table, fail below a floor; --update pins the scores."""
-    loaded = [fixtures.load(folder) for folder in _folders(dirs)]
+def run_gate(dirs: Sequence[Path], floors_path: Path | None, update: bool, lower: bool) -> int:
+    """Score the fixtures, print the table, fail below a floor; --update pins the scores.
+
+    The floors file defaults to the quality_floors.json nearest above the fixtures
+    (tests/quality_floors.json); a missing floors file is an error unless --update-floors
+    creates it. Unreviewed fixtures (`"reviewed": false`) are refused.
+    """
+    folders = _folders(dirs)
+    loaded = [fixtures.load(folder) for folder in folders]
+    pending = fixtures.unreviewed(loaded)
+    if pending:
+        raise CommandError(
+            f"{len(pending)} fixture(s) not reviewed ({', '.join(pending)}): "
+            + fixtures.UNREVIEWED_HINT
+        )
+    if floors_path is None:
+        floors_path = fixtures.default_floors(folders)
+        if floors_path is None:
+            raise CommandError(
+                f"no {fixtures.FLOORS_NAME} found above {folders[0].parent}; pass --floors PATH"
+            )
+    if not floors_path.is_file() and not update:
+        raise CommandError(
+            f"floors file {floors_path} does not exist; create it with --update-floors"
+        )
     scores = quality.score(quality.evaluate(loaded))
     floors = quality.load_floors(floors_path)
     if update:

@@ -44,7 +44,11 @@ class CapturedPage:
 
     @property
     def text(self) -> str:
-        """The body decoded to str (see `encoding`); undecodable bytes become U+FFFD."""
+        """The body decoded to str (see `encoding`); undecodable bytes become U+FFFD.
+
+        When the declared (or sniffed) encoding leaves U+FFFD, strict UTF-8 and then strict
+        GB18030 are tried, and the first with fewer replacement characters wins.
+        """
         return self._decoded[1]
 
     @property
@@ -67,4 +71,16 @@ def _decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         if resolve_encoding(header_charset) in {"cp1252", "latin_1", "iso8859-1"}:
             header_value = None
     encoding, text = html_to_unicode(header_value, body)
+    if "\ufffd" in text:
+        # No or a wrong declaration (GB18030 bytes read as UTF-8, UTF-8 labelled gb2312): retry
+        # the two encodings these sites use, strictly, and keep the first that decodes cleanly.
+        for retry in ("utf-8", "gb18030"):
+            if retry == encoding:
+                continue
+            try:
+                decoded = body.decode(retry)
+            except UnicodeDecodeError:
+                continue
+            if decoded.count("\ufffd") < text.count("\ufffd"):
+                return retry, decoded
     return encoding, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,15 @@ import pytest
 from archiver.cli import main
 from archiver.errors import CommandError
 from archiver.fixtures import load
-from archiver.quality import check, evaluate, load_floors, raise_floors, score, token_f1
+from archiver.quality import (
+    FixtureResult,
+    check,
+    evaluate,
+    load_floors,
+    raise_floors,
+    score,
+    token_f1,
+)
 from tests.fixture_pages import FIXTURES, names
 
 FLOORS = Path(__file__).parent / "quality_floors.json"
@@ -104,3 +113,60 @@ def test_raise_floors_keeps_higher_scores() -> None:
 )
 def test_token_f1(expected: str, actual: str, f1: float) -> None:
     assert token_f1(expected, actual) == pytest.approx(f1)
+
+
+def test_gate_run_elsewhere_uses_the_repository_floors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # From a directory with no fixtures, the gate still finds the repository's fixtures and
+    # floors (never "no floors, pass").
+    monkeypatch.chdir(tmp_path)
+    assert main(["fixtures", "gate"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^chinadaily +title +1.0000 +1.0000$", out, re.M)
+
+
+def test_a_missing_floors_file_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "globaltimes-legacy-2017-11-11"
+    shutil.copytree(FIXTURES / name, tmp_path / "fx" / name)
+    # No quality_floors.json above the fixtures and none named.
+    assert main(["fixtures", "gate", str(tmp_path / "fx")]) == 1
+    assert "no quality_floors.json found" in capsys.readouterr().err
+    floors = tmp_path / "floors.json"
+    assert main(["fixtures", "gate", str(tmp_path / "fx"), "--floors", str(floors)]) == 1
+    assert "does not exist; create it with --update-floors" in capsys.readouterr().err
+    args = ["fixtures", "gate", str(tmp_path / "fx"), "--floors", str(floors), "--update-floors"]
+    assert main(args) == 0
+    assert json.loads(floors.read_text())["globaltimes"]["title"] == 1.0
+    # A floors file next to the fixtures is found without --floors.
+    shutil.copy(floors, tmp_path / "quality_floors.json")
+    assert main(["fixtures", "gate", str(tmp_path / "fx")]) == 0
+
+
+def test_unreviewed_fixtures_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "globaltimes-legacy-2017-11-11"
+    shutil.copytree(FIXTURES / name, tmp_path / name)
+    response_path = tmp_path / name / "response.json"
+    response = json.loads(response_path.read_text())
+    response["reviewed"] = False
+    response_path.write_text(json.dumps(response))
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"globaltimes": {"title": 1.0}}))
+    assert main(["fixtures", "gate", str(tmp_path), "--floors", str(floors)]) == 1
+    err = capsys.readouterr().err
+    assert f"1 fixture(s) not reviewed ({name})" in err
+    assert 'set "reviewed": true' in err
+
+
+def test_outcome_needs_the_right_kind() -> None:
+    # A record where a video record is expected is not the right outcome.
+    fixture = load(FIXTURES / "chinadaily-en-video-2025-08-14-with-description")
+    assert fixture.expected["kind"] == "video"
+    wrong = FixtureResult(fixture, {**fixture.expected, "kind": "article"})
+    right = FixtureResult(fixture, dict(fixture.expected))
+    assert score([wrong])["chinadaily"]["outcome"] == 0.0
+    assert score([right])["chinadaily"]["outcome"] == 1.0

@@ -18,13 +18,21 @@ def register(commands: Commands) -> None:
         "add",
         help="make a fixture folder from the response records of URL in a WARC file",
         description="Copies every page of the article (body bytes as received, status, headers, "
-        "capture time, hints) and writes expected.json from the current extractor, for review.",
+        "capture time, hints; of retried pages the last 200 answer) and writes expected.json "
+        'from the current extractor, marked "reviewed": false until checked by hand.',
     )
     add.add_argument("warc", type=Path, metavar="WARC")
     add.add_argument("--url", required=True, help="URL of the article's first page")
     add.add_argument("--name", help="folder name (default: <site>-<capture date>-<article id>)")
     add.add_argument(
-        "--root", type=Path, default=Path("tests/fixtures/pages"), help="where the folder goes"
+        "--root",
+        type=Path,
+        help="where the folder goes (default: the repository's tests/fixtures/pages)",
+    )
+    add.add_argument(
+        "--reconstructed",
+        action="store_true",
+        help="the pages are not from the live site (mirror pages are detected by themselves)",
     )
     add.set_defaults(run=_run_fixtures_add)
     rerun = actions.add_parser(
@@ -38,7 +46,12 @@ def register(commands: Commands) -> None:
         "gate", help="score fixtures per site and field; fail when a score is below its floor"
     )
     gate.add_argument("dirs", type=Path, nargs="*", metavar="DIR")
-    gate.add_argument("--floors", type=Path, default=Path("tests/quality_floors.json"))
+    gate.add_argument(
+        "--floors",
+        type=Path,
+        help="floors file (default: the quality_floors.json nearest above the fixtures, "
+        "tests/quality_floors.json in the repository); must exist unless --update-floors",
+    )
     gate.add_argument("--update-floors", action="store_true", help="pin the current scores")
     gate.add_argument(
         "--lower-floors", action="store_true", help="allow --update-floors to lower a floor"
@@ -49,7 +62,7 @@ def register(commands: Commands) -> None:
 def _run_fixtures_add(options: argparse.Namespace) -> int:
     from archiver.fixtures_command import run_add
 
-    return run_add(options.warc, options.url, options.root, options.name)
+    return run_add(options.warc, options.url, options.root, options.name, options.reconstructed)
 
 
 def _run_fixtures_rerun(options: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from archiver.page import CapturedPage
 from archiver.record import Site
 from archiver.sites import chinadaily, globaltimes
 from archiver.sites.common import PageError, ParsedPage, parse_html
-from archiver.sites.fields import not_found, reject_non_article
+from archiver.sites.fields import not_found, reject_list_page, reject_non_article
 from archiver.sites.templates import Template, page_day, select
 from archiver.urls import ArticleUrl
 
@@ -27,12 +27,14 @@ __all__ = ["TEMPLATES", "PageError", "ParsedPage", "Template", "parse_page"]
 def parse_page(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
     """Read one article page with the template `templates.select` picks for it.
 
-    Raises PageError: not_article with reason "blocked" (block or captcha page) or "soft-404"
-    (a "page not found" answered with 200, or a page with no headline to read); "not-html",
-    "no-title" and similar when the page cannot be read.
+    Raises PageError: not_article with reason "blocked" (block, captcha or challenge page),
+    "maintenance", "list-page" (a list or home page) or "soft-404" (a "page not found"
+    answered with 200, or a page with no headline to read); "not-html", "no-title",
+    "unknown-template" and similar when the page cannot be read.
     """
     root = parse_html(page.text)
     reject_non_article(root)
+    reject_list_page(root)
     templates, fallbacks = TEMPLATES[url.site]
     matched = any(t.matches(root) for t in templates)
     if not matched and not_found(root):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from lxml.html import HtmlElement
 
@@ -70,7 +70,11 @@ def _reader(template: str) -> Reader:
 
 
 def _current_en(root: HtmlElement) -> bool:
-    return bool(root.xpath("//div[contains(@class,'lft_art') or contains(@class,'ce_art')]"))
+    # The left column alone is on list pages too; an article also has its body or byline box.
+    return bool(
+        root.xpath("//div[contains(@class,'lft_art') or contains(@class,'ce_art')]")
+        and root.xpath("//div[@id='Content']|//span[contains(@class,'info_l')]")
+    )
 
 
 def _current_zh(root: HtmlElement) -> bool:
@@ -131,7 +135,13 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
     authors, source, date_raw = _read_info(info, template)
     source = source or meta(root, "source")
     dates = _date_candidates(root, page, url, date_raw)
-    chosen = choose_published(dates, _PRIORITY)
+    updates = _updates(dates)
+    # A byline time that is an update is no publication candidate (nor a disagreement).
+    publication = [c for c in dates if c not in updates]
+    chosen = choose_published(publication, _PRIORITY)
+    if template == "generic":
+        dated = any(c.value for c in dates if c.source == "byline" or c.source.startswith("meta"))
+        fields.check_generic(root, url.article_id, title, paragraphs, dated)
     media: set[str] = set()
     if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
         media.add("video")
@@ -146,11 +156,9 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         source=source,
         published_at=chosen.value if chosen else None,
         published_from=chosen.source if chosen else None,
-        # The page prints a single time, labelled "Updated"; it equals the CMS creation time in
-        # the WS id to the minute, so it is the publication time and no update time is known.
-        updated_at=None,
+        updated_at=_updated_at(updates, chosen.value if chosen else None),
         dates_raw=dates,
-        dates_disagree=disagree(dates),
+        dates_disagree=disagree(publication),
         section=_section(root),
         language=language,
         tags=fields.tags(root),
@@ -299,8 +307,9 @@ def _filter(lines: list[Line]) -> list[str]:
             if line.link_only:
                 continue
             in_related = False
-        if has_credit(text) and len(text) < 400:
-            # A caption printed as a paragraph: the credit marks it (kept as an image field).
+        if line.near_media and has_credit(text) and len(text) < 400:
+            # A caption printed as a paragraph next to its picture: the credit marks it (kept
+            # as an image field). Away from a picture, "... [Xinhua]" is a body paragraph.
             continue
         out.append(text)
     return out
@@ -334,6 +343,36 @@ def _date_candidates(
     if url.url_date is not None:
         out.append(date_candidate("url", url.url_date))
     return out
+
+
+# The page prints one time, labelled "Updated:". Up to this long after the CMS creation time in
+# the WS id it is the publication time (they agree to the minute on unedited stories); later,
+# the story was edited: the id time is the publication time and the byline the update time.
+_EDIT_GAP = timedelta(minutes=15)
+
+
+def _updates(dates: list[DateCandidate]) -> list[DateCandidate]:
+    """The candidates that state an update: a byline time long after the WS id time, and
+    meta article:modified_time."""
+    created = next((c.value for c in dates if c.source == "article-id"), None)
+    out: list[DateCandidate] = []
+    for c in dates:
+        if c.value is None:
+            continue
+        edited = c.source == "byline" and created is not None and c.value - created > _EDIT_GAP
+        if edited or c.source == "meta:article:modified_time":
+            out.append(c)
+    return out
+
+
+def _updated_at(updates: list[DateCandidate], published: datetime | None) -> datetime | None:
+    """The latest update more than _EDIT_GAP after publication; None when there is none."""
+    later = [
+        c.value
+        for c in updates
+        if c.value is not None and (published is None or c.value - published > _EDIT_GAP)
+    ]
+    return max(later) if later else None
 
 
 # The site's order of trust (dates.choose_published): the printed time, the CMS id time, the

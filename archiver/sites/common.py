@@ -207,6 +207,19 @@ class Line:
     link_only: bool
     # The block element it came from ("p", "h2", "br" for bare text runs, ...).
     tag: str
+    # An image or figure sits right before or after it (or in it), or its element is marked as
+    # a caption: only such a line can be a caption printed as a paragraph.
+    near_media: bool = False
+
+
+# Elements that show a picture; elements a `skip` callback drops count as one when their class
+# or id says so ("picture", "photo", "caption").
+_MEDIA = frozenset(["img", "figure", "picture", "video", "svg", "canvas"])
+_MEDIA_IDENT = re.compile(r"pic|photo|caption|image|img|figure", re.I)
+
+
+def _ident(el: HtmlElement) -> str:
+    return (el.get("id") or "") + " " + (el.get("class") or "")
 
 
 class _LineBuilder:
@@ -214,18 +227,36 @@ class _LineBuilder:
         self.lines: list[Line] = []
         self._parts: list[tuple[str, bool]] = []
         self._tag = "br"
+        self._caption = False
+        # A picture came since the last line ended (the next line follows it).
+        self._media_pending = False
+        # A picture sits inside the line being built.
+        self._media_in = False
 
     def add(self, text: str | None, in_link: bool) -> None:
         if text:
             self._parts.append((text, in_link))
 
-    def flush(self, next_tag: str = "br") -> None:
+    def media(self) -> None:
+        if any(clean(t) for t, _ in self._parts):
+            self._media_in = True
+            return
+        self._media_pending = True
+        if self.lines:
+            # Nothing printed between the last line and the picture: the line sits above it.
+            self.lines[-1].near_media = True
+
+    def flush(self, next_tag: str = "br", caption: bool = False) -> None:
         text = clean("".join(t for t, _ in self._parts))
         if text:
             link_only = all(link or not clean(t) for t, link in self._parts)
-            self.lines.append(Line(text, link_only, self._tag))
+            near = self._media_pending or self._media_in or self._caption
+            self.lines.append(Line(text, link_only, self._tag, near))
+            self._media_pending = False
+        self._media_in = False
         self._parts = []
         self._tag = next_tag
+        self._caption = caption
 
 
 def lines_of(
@@ -234,16 +265,20 @@ def lines_of(
     """Text lines of `container` in document order.
 
     Block elements and <br> end a line; images, figures, scripts and elements for which
-    `skip(el)` is true contribute nothing (their tail text still counts).
+    `skip(el)` is true contribute nothing (their tail text still counts). A line next to a
+    picture, or in an element whose class says caption/picture, has `near_media` set.
     """
     builder = _LineBuilder()
 
     def visit(el: HtmlElement, in_link: bool) -> None:
         for child in el:
             tag = child.tag if isinstance(child.tag, str) else ""
-            if not tag or tag in _SKIP or (skip is not None and skip(child)):
+            skipped = bool(tag) and tag not in _SKIP and skip is not None and skip(child)
+            if not tag or tag in _SKIP or skipped:
                 if tag in _BLOCK or tag in ("figure", "iframe", "video"):
                     builder.flush()
+                if tag in _MEDIA or (skipped and _MEDIA_IDENT.search(_ident(child))):
+                    builder.media()
                 builder.add(child.tail, in_link)
                 continue
             if tag == "br":
@@ -252,7 +287,8 @@ def lines_of(
                 continue
             block = tag in _BLOCK
             if block:
-                builder.flush(tag)
+                caption = bool(re.search(r"caption|picture|pic_", _ident(child), re.I))
+                builder.flush(tag, caption)
             builder.add(child.text, in_link or tag == "a")
             visit(child, in_link or tag == "a")
             if block:

@@ -9,6 +9,7 @@ from lxml.html import HtmlElement
 from archiver.record import DateCandidate
 from archiver.sites.common import PageError, clean, meta, split_keywords, text_of
 from archiver.sites.dates import candidate
+from archiver.urls import parse_article_url
 
 # Keywords that name the outlet, not the story.
 _SITE_TAGS = frozenset(
@@ -46,6 +47,7 @@ _CONTRIBUTED = re.compile(
     r"(?:^|(?<=[.!?\"”]\s))(?P<who>[A-Z][\w.'’\- ,&]{1,80}?)\s+contributed\s+to\s+"
     r"(?:this|the)\s+(?:story|report|article)\.?\s*$"
 )
+_IN_PLACE = re.compile(r"\s+in\s+[A-Z].*$")
 _CONTRIBUTOR_JOIN = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|\s*,\s*)")
 
 
@@ -57,7 +59,8 @@ def contributors(paragraphs: list[str]) -> list[str]:
         if m is None:
             continue
         for name in _CONTRIBUTOR_JOIN.split(m.group("who")):
-            name = clean(name).strip(" .")
+            # "Zhao Yimeng in Beijing contributed ...": the place is not part of the name.
+            name = _IN_PLACE.sub("", clean(name)).strip(" .")
             if name and name not in out:
                 out.append(name)
     return out
@@ -113,11 +116,19 @@ def meta_dates(root: HtmlElement) -> list[DateCandidate]:
 
 # --- pages that are no article -------------------------------------------------------------
 
-# Block, rate-limit and captcha pages of CDNs and WAFs (answered with 200 more often than not).
+# Block, rate-limit, captcha and JavaScript-challenge pages of CDNs and WAFs (Cloudflare's
+# "Just a moment...", Aliyun's "您的访问被阻断"), answered with 200 more often than not.
 _BLOCKED = re.compile(
-    r"access denied|request (?:was )?blocked|you have been blocked|are you a (?:human|robot)"
-    r"|verify you are (?:a )?human|captcha|unusual traffic|too many requests|web application "
-    r"firewall|安全验证|访问被拒绝|访问受限|请输入验证码|拒绝访问",
+    r"access denied|request (?:was |has been )?blocked|you have been blocked"
+    r"|are you a (?:human|robot)|verify you are (?:a )?human|captcha|unusual traffic"
+    r"|too many requests|web application firewall|just a moment\.\.\.|attention required"
+    r"|checking (?:if )?(?:the site connection|your browser)|enable javascript and cookies"
+    r"|ddos protection|安全验证|访问被拒绝|访问受限|请输入验证码|拒绝访问|访问被阻断",
+    re.I,
+)
+_MAINTENANCE = re.compile(
+    r"under maintenance|(?:scheduled|planned) maintenance|performing (?:some )?maintenance"
+    r"|down for maintenance|we(?:'|’)ll be back soon|系统维护|网站维护",
     re.I,
 )
 _NOT_FOUND = re.compile(
@@ -128,7 +139,7 @@ _NOT_FOUND = re.compile(
 
 
 def reject_non_article(root: HtmlElement) -> None:
-    """Raise PageError (not_article) for block/captcha pages; other pages pass.
+    """Raise PageError (not_article) for block/captcha ("blocked") and maintenance pages.
 
     Only short pages are judged: a block page is a few lines, while an article may well quote
     the words "access denied".
@@ -136,8 +147,14 @@ def reject_non_article(root: HtmlElement) -> None:
     body = first_body(root)
     words = text_of(body)
     title = text_of(root.find(".//title"))
-    if len(words) < 1500 and (_BLOCKED.search(title) or _BLOCKED.search(words)):
+    if len(words) >= 1500:
+        return
+    if _BLOCKED.search(title) or _BLOCKED.search(words):
         raise PageError("blocked", f"block or captcha page (title {title!r})", not_article=True)
+    # A short story may well say "under maintenance": only the title or a heading counts.
+    headings = " ".join(text_of(h) for h in body.xpath(".//h1|.//h2|.//h3")[:3])
+    if _MAINTENANCE.search(title) or _MAINTENANCE.search(headings):
+        raise PageError("maintenance", f"maintenance page (title {title!r})", not_article=True)
 
 
 def not_found(root: HtmlElement) -> bool:
@@ -151,3 +168,68 @@ def first_body(root: HtmlElement) -> HtmlElement:
     """The <body> element, or the root when the markup has none."""
     body = root.find(".//body")
     return body if body is not None else root
+
+
+# A section list page carries one "tw3_01_2" item per story; an article page has none.
+_LIST_ITEM = "//*[contains(concat(' ', normalize-space(@class), ' '), ' tw3_01_2 ')]"
+_LIST_MIN_ITEMS = 5
+# Headings that link to other stories: a home or list page, when no template knows the markup.
+# An article's related-stories box has a few; a list page has one per story.
+_HEADLINE_LINKS = "//h1//a[@href]|//h2//a[@href]|//h3//a[@href]|//h4//a[@href]"
+_LIST_MIN_HEADLINES = 8
+
+
+def reject_list_page(root: HtmlElement) -> None:
+    """Raise PageError("list-page", not_article) for a China Daily section list page."""
+    items = len(root.xpath(_LIST_ITEM))
+    if items >= _LIST_MIN_ITEMS:
+        raise PageError("list-page", f"section list page ({items} list items)", not_article=True)
+
+
+def headline_links(root: HtmlElement, own_id: str, xpath: str = _HEADLINE_LINKS) -> int:
+    """How many other articles the links `xpath` finds (default: in h1-h4) point to."""
+    ids: set[str] = set()
+    for a in root.xpath(xpath):
+        found = parse_article_url(a.get("href") or "")
+        if found is not None and found.article_id != own_id:
+            ids.add(found.article_id)
+    return len(ids)
+
+
+# Article evidence for readers of unknown markup: enough body text, in paragraphs.
+_EVIDENCE_MIN_CHARS = 300
+_EVIDENCE_MIN_PARAGRAPHS = 2
+_SITE_NAMES = frozenset(
+    {"global times", "china daily", "chinadaily.com.cn", "中国日报网", "中国日报", "环球时报"}
+)
+
+
+def check_generic(
+    root: HtmlElement, own_id: str, title: str, paragraphs: list[str], dated: bool
+) -> None:
+    """Refuse what a generic (unknown-markup) reader read unless the page shows an article.
+
+    Raises PageError "list-page" (not_article) when the first <h1> links to another story or
+    the headings link to 8 or more (a home or list page); "unknown-template" when the headline
+    is only the site's name, or when there is no article evidence: a date printed in the byline
+    or <meta>, og:type "article", or at least 300 characters of text in at least 2 paragraphs.
+    """
+    if headline_links(root, own_id, "(//h1)[1]//a[@href]|(//h1)[1]/ancestor::a[@href]"):
+        raise PageError("list-page", "the main heading links to another story", not_article=True)
+    links = headline_links(root, own_id)
+    if links >= _LIST_MIN_HEADLINES:
+        raise PageError(
+            "list-page", f"headings link to {links} other stories (a list page)", not_article=True
+        )
+    if clean(title).casefold() in _SITE_NAMES:
+        raise PageError("unknown-template", f"unknown markup; the headline is {title!r}")
+    long_enough = (
+        len(paragraphs) >= _EVIDENCE_MIN_PARAGRAPHS
+        and sum(len(p) for p in paragraphs) >= _EVIDENCE_MIN_CHARS
+    )
+    og_article = (meta(root, "og:type") or "").lower() == "article"
+    if not (dated or og_article or long_enough):
+        raise PageError(
+            "unknown-template",
+            "unknown markup and no sign of an article (no date, no og:type, little text)",
+        )

@@ -39,6 +39,7 @@ _SOURCE = re.compile(r"Source\s*:\s*(.*?)\s*(?=" + _LABELS + ")", re.I)
 _PUBLISHED = re.compile(r"Published\s*:\s*(.*?)\s*(?=" + _LABELS + ")", re.I)
 _UPDATED = re.compile(r"Updated\s*:\s*(.*?)\s*(?=" + _LABELS + ")", re.I)
 _RELATED = re.compile(r"^(RELATED ARTICLES|Related (?:articles|stories|news))\s*:?$", re.I)
+_EMAIL_TRAILER = re.compile(r"(?:^|(?<=[.!?\"”)]))\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _DROP_LINE = re.compile(
     r"^(Posted in\s*:.*|Copyright\b.*|.*All rights reserved.*"
     r"|Share\s*:?|Follow us on .*|Source\s*:.*|Global Times)$",
@@ -122,6 +123,11 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         "//div[contains(@class,'row-content')]",
     )
     paragraphs, images, headline = _body(root, body, page.url, title)
+    if template == "generic":
+        dated = any(
+            c.value for c in dates if c.source != "url" and c.source.startswith(("by", "me"))
+        )
+        fields.check_generic(root, url.article_id, title, paragraphs, dated)
     media: set[str] = set()
     if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
         media.add("video")
@@ -228,9 +234,15 @@ def _filter(lines: list[Line]) -> list[str]:
             in_related = False
         if line.link_only and len(out) == 0 and len(text) < 40:
             continue  # a stray link (column name) before the first paragraph
-        if _DROP_LINE.match(text) or (has_credit(text) and len(text) < 400):
+        if _DROP_LINE.match(text) or (line.near_media and has_credit(text) and len(text) < 400):
+            # Captions printed as paragraphs next to their picture are image fields; away
+            # from a picture "Chart: ..." or "... [Xinhua]" is body text.
             continue
-        out.append(text)
+        # "The author is a commentator ... opinion@globaltimes.com.cn": the desk's address is
+        # a trailer, the sentence before it is content.
+        text = _EMAIL_TRAILER.sub("", text)
+        if text:
+            out.append(text)
     return out
 
 
