@@ -26,7 +26,10 @@ class SiteRun:
 
 
 def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
-    """The `scrapy crawl` command line the demo runs for `site` against the mirror."""
+    """The `scrapy crawl` command line the demo runs for `site` against the mirror.
+
+    With no `start_urls` the spider starts from its default start pages (no urls= argument).
+    """
     settings = {
         "ARCHIVER_DIR": str(root),
         "ARCHIVER_MIRROR": mirror_url,
@@ -36,7 +39,9 @@ def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str])
         "AUTOTHROTTLE_ENABLED": "False",
         "LOG_LEVEL": "INFO",
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", site, "-a", "urls=" + ",".join(start_urls)]
+    command = [sys.executable, "-m", "scrapy", "crawl", site]
+    if start_urls:
+        command += ["-a", "urls=" + ",".join(start_urls)]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     return command
@@ -60,8 +65,11 @@ def run_demo(root: Path) -> int:
         for site in SITES:
             log = logs / f"demo-{site}.log"
             with log.open("wb") as out:
+                # The default start pages reach the whole mirror; were some article out of their
+                # reach, name the lists and it (urls= replaces the default start pages).
+                start = manifest.start_urls(site) if manifest.unreached(site) else []
                 child = subprocess.Popen(
-                    crawl_command(site, root, mirror.url, manifest.start_urls(site)),
+                    crawl_command(site, root, mirror.url, start),
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env=env,

@@ -71,6 +71,17 @@ def test_every_other_html_page_is_marked_reconstructed() -> None:
             assert MARK in page.read_bytes()[:300], rel
 
 
+def test_pictures_and_stylesheets_are_marked_reconstructed() -> None:
+    """In a JPEG comment segment or a CSS comment: none of them is a real capture."""
+    files = [p for p in SITE.rglob("*") if p.suffix in (".jpg", ".jpeg", ".png", ".css")]
+    assert {p.suffix for p in files} >= {".jpeg", ".css"}
+    for path in files:
+        head = path.read_bytes()[:200]
+        assert b"reconstructed for the archiver mirror:" in head, path
+        if path.suffix == ".jpeg":
+            assert head.startswith(b"\xff\xd8\xff\xe0") and b"\xff\xfe" in head, path
+
+
 def test_sources_md_names_every_served_file() -> None:
     sources = (ROOT / "SOURCES.md").read_text(encoding="utf-8")
     for page in SITE.rglob("*"):

@@ -307,18 +307,47 @@ def test_list_pages_link_only_to_served_articles_and_pages(mirror: MirrorServer)
     assert checked > 20
 
 
-def test_every_manifest_article_is_linked_from_a_list_or_sitemap(mirror: MirrorServer) -> None:
-    """So a crawl from the lists can find all articles (the real zh and GB pages are direct)."""
+def test_every_manifest_article_is_linked_from_a_default_start_page(mirror: MirrorServer) -> None:
+    """So a crawl with no urls= (first list pages and the sitemap only) finds every article."""
     manifest = load_manifest()
     linked: set[str] = set()
-    for list_url in manifest.lists:
-        body = fetch(mirror, list_url)[2].decode("utf-8")
-        linked.update(a.url for a in manifest.articles if a.url.split("://", 1)[1] in body)
+    for site in ("chinadaily", "globaltimes"):
+        for list_url in manifest.default_start_pages(site):
+            body = fetch(mirror, list_url)[2].decode("utf-8")
+            linked.update(a.url for a in manifest.articles if a.url.split("://", 1)[1] in body)
     redirected = {r.location for r in manifest.redirects}
-    direct_only = {a.url for a in manifest.articles} - linked - redirected
-    assert direct_only == {
-        "https://china.chinadaily.com.cn/a/202311/17/WS65571297a310d5acd876f404.html",
-        "https://cn.chinadaily.com.cn/2014-03/05/content_17323881.htm",
-        "https://www.globaltimes.cn/content/1094642.shtml",
-        "https://www.globaltimes.cn/content/1094613.shtml",
-    }
+    assert {a.url for a in manifest.articles} - linked - redirected == set()
+    assert manifest.unreached("chinadaily") == manifest.unreached("globaltimes") == []
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    # (width, height) from the SOF0 segment of a baseline JPEG; AssertionError if malformed.
+    assert data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"
+    pos = 2
+    while pos < len(data):
+        assert data[pos] == 0xFF, pos
+        marker, length = data[pos + 1], int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xC0:
+            body = data[pos + 4 : pos + 2 + length]
+            return int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big")
+        pos += 2 + length
+    raise AssertionError("no SOF0 segment")
+
+
+def test_page_requisites_are_served_and_linked(mirror: MirrorServer) -> None:
+    """A picture and a stylesheet of at least one article per site, marked reconstructed."""
+    manifest = load_manifest()
+    pages = {r.page for r in manifest.requisites}
+    assert {parse_article_url(p).site for p in pages} == {"chinadaily", "globaltimes"}  # type: ignore[union-attr]
+    for req in manifest.requisites:
+        status, headers, body = fetch(mirror, req.url)
+        assert status == 200, req.url
+        assert (header(headers, "Content-Type") or "").split(";")[0] == req.content_type
+        assert b"reconstructed for the archiver mirror:" in body[:200], req.url
+        page = fetch(mirror, req.page)[2].decode("utf-8")
+        parts = urlsplit(req.url)
+        assert f"//{parts.netloc}{parts.path}" in page, (req.page, req.url)
+        if req.content_type == "image/jpeg":
+            assert header(headers, "Content-Encoding") is None
+            width, height = _jpeg_size(body)
+            assert width > 8 and height > 8

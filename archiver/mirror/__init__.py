@@ -17,6 +17,7 @@ __all__ = [
     "Manifest",
     "ManifestArticle",
     "ManifestRedirect",
+    "ManifestRequisite",
     "MirrorRequest",
     "MirrorServer",
     "bundled_root",
@@ -45,6 +46,9 @@ class ManifestArticle:
     text_includes: tuple[str, ...]  # snippets the extracted body text must contain
     text_excludes: tuple[str, ...]  # snippets it must not contain (captions, boxes, trailers)
     status: int = 200
+    # The text_excludes that are picture captions or credits: found in the record's images
+    # (credits as printed, "[Photo/Agencies]" or "Photo: VCG"; records drop brackets/"Photo:").
+    image_snippets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,19 @@ class ManifestRedirect:
 
 
 @dataclass(frozen=True)
+class ManifestRequisite:
+    """A picture or stylesheet an article page links and the mirror serves (status 200)."""
+
+    page: str  # canonical URL of the article page that links it
+    url: str  # absolute URL as the page links it (query included)
+    content_type: str  # what the mirror sends: "image/jpeg", "text/css"
+
+
+# A list URL that is a later page of a paginated China Daily list (not a start page).
+_LATER_PAGE = re.compile(r"/page_\d+\.html$")
+
+
+@dataclass(frozen=True)
 class Manifest:
     """Ground truth of the mirror: what a crawl starting from `lists` should find."""
 
@@ -65,6 +82,22 @@ class Manifest:
     redirects: tuple[ManifestRedirect, ...]
     others: tuple[str, ...]  # other served URLs (robots.txt, homepage), status 200
     missing: tuple[str, ...]  # URLs the real site answers 404 to and so does the mirror
+    requisites: tuple[ManifestRequisite, ...] = ()
+
+    def default_start_pages(self, site: Site) -> list[str]:
+        """The site's lists a crawl without urls= starts from (first pages of lists, sitemap).
+
+        They are the spiders' default start pages (tested); later list pages are not in it.
+        """
+        return [u for u in self.lists if site_of(u) == site and not _LATER_PAGE.search(u)]
+
+    def unreached(self, site: Site) -> list[str]:
+        """Article URLs a crawl from the default start pages (list_pages=1) does not reach.
+
+        Empty for the bundled mirror: a crawl with no urls= archives every article.
+        """
+        linked = self._linked_with_redirects(self.default_start_pages(site))
+        return [a.url for a in self.articles if a.site == site and a.url not in linked]
 
     def start_urls(self, site: Site) -> list[str]:
         """URLs from which a crawl of `site` reaches every article the mirror serves.
@@ -72,13 +105,24 @@ class Manifest:
         The site's lists, then the articles no list links (given to a crawl as urls=).
         """
         lists = [url for url in self.lists if site_of(url) == site]
+        linked = self._linked_with_redirects(lists)
+        direct = [a.url for a in self.articles if a.site == site and a.url not in linked]
+        return lists + direct
+
+    def linked_from(self, list_url: str) -> set[str]:
+        """Canonical URLs of the articles one bundled list page or sitemap links.
+
+        An article reached through a redirect the list links counts as linked.
+        """
+        return self._linked_with_redirects([list_url])
+
+    def _linked_with_redirects(self, lists: list[str]) -> set[str]:
         linked = _linked_articles(lists)
         for redirect in self.redirects:
             source, target = parse_article_url(redirect.url), parse_article_url(redirect.location)
             if source is not None and target is not None and source.canonical in linked:
                 linked.add(target.canonical)
-        direct = [a.url for a in self.articles if a.site == site and a.url not in linked]
-        return lists + direct
+        return linked
 
     def article(self, url: str) -> ManifestArticle:
         """The entry whose canonical url is `url`; KeyError if none."""
@@ -132,6 +176,7 @@ def load_manifest(path: Path | None = None) -> Manifest:
             text_includes=tuple(a.get("text_includes", ())),
             text_excludes=tuple(a.get("text_excludes", ())),
             status=int(a.get("status", 200)),
+            image_snippets=tuple(a.get("image_snippets", ())),
         )
         for a in raw["articles"]
     )
@@ -144,4 +189,8 @@ def load_manifest(path: Path | None = None) -> Manifest:
         ),
         others=tuple(raw.get("others", ())),
         missing=tuple(raw.get("missing", ())),
+        requisites=tuple(
+            ManifestRequisite(page=r["page"], url=r["url"], content_type=r["content_type"])
+            for r in raw.get("requisites", ())
+        ),
     )

@@ -11,7 +11,7 @@ import argparse
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -74,6 +74,11 @@ _CD_SUBNAV = {
     "opinion": ("Opinion", (("Editorials", "opinion/editorials"),
                             ("Columnists", "opinion/columnists"),
                             ("Op-Ed", "opinion/op-ed"), ("Commentary", "opinion/commentator"))),
+    "culture": ("Culture", (("Art", "culture/art"), ("Heritage", "culture/heritage"),
+                            ("Music and Theater", "culture/musicandtheater"),
+                            ("Film and TV", "culture/filmandtv"), ("Books", "culture/books"))),
+    "life": ("Lifestyle", (("People", "life/people"), ("Fashion", "life/fashion"),
+                           ("Celebrity", "life/celebrity"), ("Health", "life/health"))),
 }  # fmt: skip
 
 
@@ -326,6 +331,28 @@ def _cd_item(url: str, title: str, when: str, img: str) -> ListItem:
     return (url, title, when, img)
 
 
+def _cd_lead(lead: Sequence[ListItem]) -> str:
+    main = lead[0]
+    return (
+        '        <div class="tw2" style="margin-bottom:10px;">\n            <div class="tw2_l">\n'
+        + (
+            f'                        <a target="_blank" shape="rect" href="{_pr(main[0])}">'
+            f'<img width="290" height="187" src="{main[3]}" /></a>\n'
+            if main[3]
+            else ""
+        )
+        + '                        <span class="tw2_l_t"><a target="_blank" shape="rect" '
+        f'href="{_pr(main[0])}">{_e(main[1])}</a></span>\n'
+        '            </div>\n            <div class="tw2_r">\n                <div class="mb10">\n'
+        + "".join(
+            f'                            <div class="tBox2"><a target="_blank" shape="rect" '
+            f'href="{_pr(u)}">{_e(t)}</a></div>\n'
+            for u, t, _, _ in lead[1:3]
+        )
+        + "                </div>\n            </div>\n        </div>\n"
+    )
+
+
 def cd_list(
     section: tuple[tuple[str, str], ...],
     page_title: str,
@@ -333,32 +360,21 @@ def cd_list(
     items: list[ListItem],
     page: int,
     pages: int,
+    chinese: Sequence[tuple[str, str]] = (),
+    lead: Sequence[ListItem] = (),
 ) -> str:
-    """A section list page in the current list markup (template: the real china-us page)."""
+    """A section list page in the current list markup (template: the real china-us page).
+
+    `items` are the dated list entries; `lead` (up to 3) fill the undated lead block above
+    them, which on the real page shows other stories than the list (no article is in both).
+    `chinese` (url, title) pairs go into a right-rail box linking the Chinese-language site.
+    """
     path = section[-1][1]
 
     def page_url(k: int) -> str:
         return f"//www.chinadaily.com.cn/{path}" + ("" if k == 1 else f"/page_{k}.html")
 
-    lead_main = items[0]
-    lead = (
-        '        <div class="tw2" style="margin-bottom:10px;">\n            <div class="tw2_l">\n'
-        + (
-            f'                        <a target="_blank" shape="rect" href="{_pr(lead_main[0])}">'
-            f'<img width="290" height="187" src="{lead_main[3]}" /></a>\n'
-            if lead_main[3]
-            else ""
-        )
-        + '                        <span class="tw2_l_t"><a target="_blank" shape="rect" '
-        f'href="{_pr(lead_main[0])}">{_e(lead_main[1])}</a></span>\n'
-        '            </div>\n            <div class="tw2_r">\n                <div class="mb10">\n'
-        + "".join(
-            f'                            <div class="tBox2"><a target="_blank" shape="rect" '
-            f'href="{_pr(u)}">{_e(t)}</a></div>\n'
-            for u, t, _, _ in items[1:3]
-        )
-        + "                </div>\n            </div>\n        </div>\n"
-    )
+    lead_html = _cd_lead(lead) if lead else ""
     blocks = []
     for u, t, when, img in items:
         pic = (
@@ -408,13 +424,20 @@ def cd_list(
         f'                    <a target="_top" shape="rect" href="//www.chinadaily.com.cn/{section[0][1]}/special_coverage">Special Coverage</a>\n'  # noqa: E501
         "            </b>\n        </div>"
     )
+    if chinese:
+        rail += (
+            '\n       <!--中文-->\n        <div class="bt2">\n            <b>\n'
+            '                    <a target="_blank" shape="rect" href="//cn.chinadaily.com.cn">'
+            "中文 Chinese</a>\n            </b>\n        </div>\n"
+            '        <ul class="lisBox">\n' + _cd_links_list(chinese) + "\n        </ul>"
+        )
     page_html = fill(
         _tpl("cd_list_en.html"),
         page_title=_e(page_title),
         catalog=catalog,
         subnav=_cd_subnav(section[0][1], article=False).replace("    <div", "<div", 1),
         breadcrumbs=_cd_breadcrumbs(section, link_last=False),
-        lead=lead,
+        lead=lead_html,
         items="\n".join(blocks),
         pager=pager,
         selectpage=mobile,
@@ -539,8 +562,13 @@ def gt_legacy(a: c.GtArticle) -> str:
     return MARK.format(f"old template per SITES.md 2.3, text invented ({a.article_id})") + page
 
 
-def gt_list(section: str, heading: str, articles: list[c.GtArticle]) -> str:
-    """A section index page in the current list markup (SITES.md 2.2)."""
+def gt_list(
+    section: str, heading: str, articles: list[c.GtArticle], older: Sequence[c.GtArticle] = ()
+) -> str:
+    """A section index page in the current list markup (SITES.md 2.2).
+
+    `older` articles appear only at the end of the "MORE" list, after `articles`.
+    """
 
     def summary(a: c.GtArticle) -> str:
         return _e(a.subtitle or a.paragraphs[0])
@@ -580,7 +608,7 @@ def gt_list(section: str, heading: str, articles: list[c.GtArticle]) -> str:
         f"              <p>{summary(a)}</p>\n"
         f'              <div class="source_time">{_e(_gt_by(a))} | {gt_list_time(a.published)}</div>\n'  # noqa: E501
         "            </div>\n          </li>"
-        for a in articles
+        for a in [*articles, *older]
     )
     page = fill(
         _tpl("gt_list.html"),
@@ -623,6 +651,95 @@ def gt_sitemap(articles: list[c.GtArticle]) -> str:
 GT_ROBOTS = "User-agent: *\nSitemap: https://www.globaltimes.cn/sitemap.xml\n"
 
 # ---------------------------------------------------------------------------------------------
+# Page requisites: a placeholder picture and a stylesheet for a few article pages
+
+
+def tiny_jpeg(width: int, height: int, gray: int, comment: str) -> bytes:
+    """A valid baseline JPEG of one uniform gray level, with `comment` in a COM segment.
+
+    Hand-encoded (no image library, so the bytes never depend on a library version): every
+    8x8 block has only a DC coefficient; the first block codes it, the rest repeat it.
+    """
+    if not (0 < width <= 256 and 0 < height <= 256 and 0 <= gray <= 255):
+        raise ValueError("tiny_jpeg: size 1..256, gray 0..255")
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+    blocks = ((width + 7) // 8) * ((height + 7) // 8)
+    dc = 8 * (gray - 128)  # F(0,0) of a uniform block, quantizer 1
+    size = abs(dc).bit_length()
+    bits = ""
+    if size:
+        # DC Huffman table: category 0 -> "0", category `size` -> "10"; AC: EOB -> "0".
+        value = dc if dc > 0 else dc + (1 << size) - 1
+        bits = "10" + format(value, f"0{size}b") + "0"
+    else:
+        bits = "00"
+    bits += "00" * (blocks - 1)
+    bits += "1" * (-len(bits) % 8)
+    scan = bytearray()
+    for i in range(0, len(bits), 8):
+        byte = int(bits[i : i + 8], 2)
+        scan += bytes((byte, 0)) if byte == 0xFF else bytes((byte,))
+    dims = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    dc_symbols = bytes((0, size)) if size else bytes((0,))
+    dc_counts = bytes((1, 1 if size else 0)) + bytes(14)
+    return b"".join(
+        (
+            b"\xff\xd8",
+            segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+            segment(0xFE, comment.encode("ascii")),
+            segment(0xDB, b"\x00" + bytes([1] * 64)),
+            segment(0xC0, b"\x08" + dims + b"\x01\x01\x11\x00"),
+            segment(0xC4, b"\x00" + dc_counts + dc_symbols),
+            segment(0xC4, b"\x10" + bytes((1,)) + bytes(15) + b"\x00"),
+            segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+            bytes(scan),
+            b"\xff\xd9",
+        )
+    )
+
+
+_JPEG_NOTE = "reconstructed for the archiver mirror: placeholder picture, not the real photo"
+# Article pages whose body picture the mirror serves (as a placeholder): page URL -> picture.
+REQUISITE_FIGURES: tuple[tuple[str, str, int], ...] = (
+    (c.CD_SOCIETY.url, c.CD_SOCIETY.figure.src if c.CD_SOCIETY.figure else "", 150),
+    (c.GT_TOURISM.url, c.GT_TOURISM.figure.src if c.GT_TOURISM.figure else "", 90),
+)
+# Stylesheets every page of the current article templates links (one of several each).
+# (URL as the templates link it, query included; the mirror ignores the query; content)
+REQUISITE_CSS: tuple[tuple[str, str], ...] = (
+    (
+        "https://img2.chinadaily.com.cn/static/2017www_china_page_en/css/r-content.css?var=79",
+        "#Content figure.image img { max-width: 100%; height: auto; }\n"
+        "#Content figcaption { color: #666; font-size: 14px; }\n",
+    ),
+    (
+        "https://www.globaltimes.cn/css/article_n.css?v=20260901",
+        ".article_right img { max-width: 100%; }\n"
+        ".article_right p.picture { color: #666; font-size: 14px; text-align: center; }\n",
+    ),
+)
+
+
+def requisite_url(src: str) -> str:
+    """Absolute https URL of an <img src> as the page writes it (protocol-relative or not)."""
+    return ("https:" + src) if src.startswith("//") else src
+
+
+def requisite_files() -> Files:
+    """The placeholder pictures and stylesheets, keyed by mirror-root path."""
+    files: Files = {}
+    for _page, src, gray in REQUISITE_FIGURES:
+        files[_site_path(requisite_url(src))] = tiny_jpeg(64, 48, gray, _JPEG_NOTE)
+    for url, css in REQUISITE_CSS:
+        note = "/* reconstructed for the archiver mirror: a stand-in for the real stylesheet */\n"
+        files[_site_path(url)] = (note + css).encode("ascii")
+    return files
+
+
+# ---------------------------------------------------------------------------------------------
 # Assembly
 
 _CD_LISTS = {
@@ -646,6 +763,59 @@ _CD_LISTS = {
         "Editorials - Opinion - Chinadaily.com.cn",
         "59b8d010a3108c54ed7dfc47",
     ),
+    "china/governmentandpolicy": (
+        (("China", "china"), ("News", "china/governmentandpolicy")),
+        "News - China - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc27",
+    ),
+    "china/scitech": (
+        (("China", "china"), ("Innovation", "china/scitech")),
+        "Innovation - China - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc2e",
+    ),
+    "world/asia_pacific": (
+        (("World", "world"), ("Asia-Pacific", "world/asia_pacific")),
+        "Asia-Pacific - World - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc31",
+    ),
+    "world/america": (
+        (("World", "world"), ("Americas", "world/america")),
+        "Americas - World - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc32",
+    ),
+    "world/europe": (
+        (("World", "world"), ("Europe", "world/europe")),
+        "Europe - World - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc33",
+    ),
+    "opinion/op-ed": (
+        (("Opinion", "opinion"), ("Op-Ed", "opinion/op-ed")),
+        "Op-Ed - Opinion - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc4b",
+    ),
+    "culture/art": (
+        (("Culture", "culture"), ("Art", "culture/art")),
+        "Art - Culture - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc60",
+    ),
+    "life/health": (
+        (("Lifestyle", "life"), ("Health", "life/health")),
+        "Health - Lifestyle - Chinadaily.com.cn",
+        "59b8d010a3108c54ed7dfc6d",
+    ),
+}
+
+# Lead blocks (undated, above the dated items): only china/society has one, with the soft 404,
+# so that every real article is linked from dated list items only (or, GT, the sitemap).
+_CD_LEADS: dict[str, tuple[ListItem, ...]] = {
+    "china/society": ((c.CD_SOFT_404_URL, c.CD_SOFT_404_LIST_TITLE, "2026-09-23 16:40", ""),),
+}
+
+# Right-rail "中文 Chinese" boxes: the Chinese-language articles, which no English section
+# lists. An assumption (SOURCES.md): it makes them reachable from the default start pages.
+_CD_CHINESE_RAIL: dict[str, tuple[tuple[str, str], ...]] = {
+    "china/society": ((c.CD_LEGACY_ZH_GB.url, c.CD_LEGACY_ZH_GB.title),),
+    "world/china-us": ((c.CD_REAL_ZH, "外国专家：中美合作共赢符合国际社会利益"),),
 }
 
 
@@ -671,10 +841,9 @@ def _cd_list_items() -> dict[tuple[str, int], list[ListItem]]:
         "2024-05-20 14:41",
         "//img2.chinadaily.com.cn/images/202405/20/664af0b2a31082fc2b6e553e.jpeg",
     )
-    soft = it(c.CD_SOFT_404_URL, c.CD_SOFT_404_LIST_TITLE, "2026-09-23 16:40", "")
     moved = it(c.CD_REDIRECT_FROM, xin.title, xin.updated, "")
     return {
-        ("china/society", 1): [it(soc.url, soc.title, soc.updated, _img(soc)), soft, photo,
+        ("china/society", 1): [it(soc.url, soc.title, soc.updated, _img(soc)), photo,
                                fitness, it(www.url, www.title, www.updated, "")],
         ("world/china-us", 1): [it(mos.url, mos.title, mos.updated, ""),
                                 it(was.url, was.title, was.updated, ""),
@@ -683,6 +852,18 @@ def _cd_list_items() -> dict[tuple[str, int], list[ListItem]]:
                                 it(www.url, www.title, www.updated, "")],
         ("business/economy", 1): [moved, it(was.url, was.title, was.updated, "")],
         ("opinion/editorials", 1): [it(edi.url, edi.title, edi.updated, "")],
+        # The other default sections of spiders/chinadaily.py, with stories reused from above
+        # (the Xinhua story only through its redirecting URL: one fetch of it per crawl).
+        ("china/governmentandpolicy", 1): [it(www.url, www.title, www.updated, ""),
+                                           it(soc.url, soc.title, soc.updated, _img(soc))],
+        ("china/scitech", 1): [it(mos.url, mos.title, mos.updated, "")],
+        ("world/asia_pacific", 1): [it(edi.url, edi.title, edi.updated, "")],
+        ("world/america", 1): [it(was.url, was.title, was.updated, "")],
+        ("world/europe", 1): [it(mos.url, mos.title, mos.updated, ""),
+                              it(eur.url, eur.title, eur.updated, _img(eur))],
+        ("opinion/op-ed", 1): [it(edi.url, edi.title, edi.updated, "")],
+        ("culture/art", 1): [photo],
+        ("life/health", 1): [fitness],
     }  # fmt: skip
 
 
@@ -712,7 +893,11 @@ def build_files(source_root: Path = BUNDLED_ROOT) -> Files:
         section, title, catalog = _CD_LISTS[path]
         pages = max(p for (q, p) in lists if q == path)
         url = f"https://www.chinadaily.com.cn/{path}" + ("" if page == 1 else f"/page_{page}.html")
-        files[_site_path(url)] = cd_list(section, title, catalog, items, page, pages).encode()
+        chinese = _CD_CHINESE_RAIL.get(path, ()) if page == 1 else ()
+        lead = _CD_LEADS.get(path, ()) if page == 1 else ()
+        files[_site_path(url)] = cd_list(
+            section, title, catalog, items, page, pages, chinese, lead
+        ).encode("utf-8")
 
     by_id = {a.article_id: a for a in c.GT_ARTICLES}
     for g in c.GT_ARTICLES:
@@ -720,11 +905,14 @@ def build_files(source_root: Path = BUNDLED_ROOT) -> Files:
         files[_site_path(g.url)] = text.encode("utf-8")
     for gt_section, (heading, ids) in c.GT_SECTIONS.items():
         url = f"https://www.globaltimes.cn/{gt_section}/index.html"
-        files[_site_path(url)] = gt_list(gt_section, heading, [by_id[i] for i in ids]).encode()
+        older = [by_id[i] for i in c.GT_SECTION_OLDER.get(gt_section, ())]
+        text = gt_list(gt_section, heading, [by_id[i] for i in ids], older)
+        files[_site_path(url)] = text.encode("utf-8")
     files["site/www.globaltimes.cn/sitemap.xml"] = gt_sitemap(
         [g for g in c.GT_ARTICLES if g.in_sitemap]
     ).encode("utf-8")
     files["site/www.globaltimes.cn/robots.txt"] = GT_ROBOTS.encode("ascii")
+    files.update(requisite_files())
     files["routes.json"] = _json(routes())
     files["manifest.json"] = _json(manifest())
     return files
@@ -756,14 +944,27 @@ def _entry(
     url: str, site: str, article_id: str, title: str | None, published: str | None,
     authors: tuple[str, ...], source: str | None, *, pages: int = 1, expect: str = "article",
     language: str = "en", template: str, real: bool, includes: tuple[str, ...] = (),
-    excludes: tuple[str, ...] = (),
+    excludes: tuple[str, ...] = (), figures: tuple[c.Figure | None, ...] = (),
 ) -> dict[str, object]:  # fmt: skip
+    # The excludes that are a picture's caption or credit: the record's images carry them.
+    in_images = [
+        x for x in excludes
+        if any(f is not None and (x in f.caption or x in f.credit) for f in figures)
+    ]  # fmt: skip
     return {
         "url": url, "site": site, "article_id": article_id, "pages": pages, "title": title,
         "expect": expect, "published": published, "authors": list(authors), "source": source,
         "language": language, "template": template, "real": real,
         "text_includes": list(includes), "text_excludes": list(excludes),
+        "image_snippets": in_images,
     }  # fmt: skip
+
+
+def _without(text: str, snippets: tuple[str, ...]) -> str:
+    # `text` with the snippets a record must not contain cut out (a trailing e-mail address).
+    for snippet in snippets:
+        text = text.replace(snippet, "")
+    return text.strip()
 
 
 def manifest() -> dict[str, object]:
@@ -784,6 +985,7 @@ def manifest() -> dict[str, object]:
                 "The patient's condition was soon alleviated",
             ),
             excludes=("LIU CHAOFU/FOR CHINA DAILY", "Kung fu pilgrimage", "Copyright 1995"),
+            figures=(c.Figure("", "", "LIU CHAOFU/FOR CHINA DAILY"),),
         ),
         _entry(
             c.CD_REAL_PHOTO,
@@ -801,6 +1003,7 @@ def manifest() -> dict[str, object]:
                 "Nanmu is a national second-level key protected plant",
             ),
             excludes=("[Photo by Su Zhigang/For chinadaily.com.cn]",),
+            figures=c.CD_PHOTO_PAGES,
         ),
         _entry(
             c.CD_REAL_ZH,
@@ -818,8 +1021,10 @@ def manifest() -> dict[str, object]:
         ),
     ]
     for a in c.CD_ARTICLES:
-        tmpl = {"current-en": "chinadaily/current-en", "legacy-en": "chinadaily/legacy-en",
-                "legacy-zh-gb": "chinadaily/legacy-zh"}[a.template]  # fmt: skip
+        # The parser that reads the markup (extractor.parser): the old GB2312 page has the
+        # markup of the current Chinese template (h1.dabiaoti), see SOURCES.md.
+        tmpl = {"current-en": "chinadaily/current-en", "legacy-en": "chinadaily/legacy",
+                "legacy-zh-gb": "chinadaily/current-zh"}[a.template]  # fmt: skip
         arts.append(
             _entry(
                 a.url,
@@ -834,6 +1039,7 @@ def manifest() -> dict[str, object]:
                 real=False,
                 includes=(a.paragraphs[0][:60], a.paragraphs[-2][:60]),
                 excludes=a.excludes,
+                figures=(a.figure,),
             )
         )
     arts.append(
@@ -862,8 +1068,9 @@ def manifest() -> dict[str, object]:
                 g.source,
                 template="globaltimes/current" if g.month else "globaltimes/legacy",
                 real=False,
-                includes=(g.paragraphs[0][:60], g.paragraphs[-1][:60]),
+                includes=(g.paragraphs[0][:60], _without(g.paragraphs[-1], g.excludes)[:60]),
                 excludes=g.excludes,
+                figures=(g.figure,),
             )
         )
     cd_lists = [
@@ -888,7 +1095,19 @@ def manifest() -> dict[str, object]:
             "https://china.chinadaily.com.cn/robots.txt",
             "https://europe.chinadaily.com.cn/robots.txt",
         ],
+        "requisites": _requisites(),
     }
+
+
+def _requisites() -> list[dict[str, str]]:
+    # Each page with a served picture, and the stylesheet its template links on that host.
+    out = []
+    for page, src, _gray in REQUISITE_FIGURES:
+        host = urlsplit(page).hostname or ""
+        css = next(u for u, _ in REQUISITE_CSS if host.split(".", 1)[1] in u)
+        out.append({"page": page, "url": requisite_url(src), "content_type": "image/jpeg"})
+        out.append({"page": page, "url": css, "content_type": "text/css"})
+    return out
 
 
 def _json(data: object) -> bytes:

@@ -616,9 +616,20 @@ GT_ARTICLES: tuple[GtArticle, ...] = (
     GT_LEGACY_HUKOU,
 )
 
-# Global Times section index pages: section path -> (heading, article ids, newest first).
+# Global Times section index pages: section path -> (heading, article ids, newest first). One
+# page per default section of spiders/globaltimes.py; the mirror has too few stories to give
+# each section its own, so some are listed in more than one section (see SOURCES.md).
+# 1371539 is on no section page, only in the sitemap (as a story of a section no default
+# start page covers would be).
 GT_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "china": ("CHINA", ("1371581", "1371539", "1371412")),
-    "world": ("WORLD", ("1371612", "1371467")),
+    "china": ("CHINA", ("1371581", "1371412")),
     "opinion": ("OPINION", ("1371503",)),
+    "source": ("SOURCE", ("1371612", "1371412")),
+    "world": ("WORLD", ("1371612", "1371467")),
+    "business": ("BUSINESS", ("1371612", "1371467")),
+    "life": ("LIFE", ("1371581",)),
+    "sport": ("SPORT", ("1371581",)),
 }
+# Older items at the end of a section's "MORE" list only (not in its top blocks): the two
+# 2018 /content/ articles, so a crawl from the default start pages reaches the old template.
+GT_SECTION_OLDER: dict[str, tuple[str, ...]] = {"china": ("1094642", "1094613")}
