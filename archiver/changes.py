@@ -57,7 +57,8 @@ def list_changes(index: ArchiveIndex, since: date | None, site: str | None) -> l
     found: list[Change] = []
     for row in index.conn.execute(
         "SELECT site, article_id, url, at, version, changes FROM versions "
-        "WHERE version > 1 AND at >= ? AND (? IS NULL OR site = ?)",
+        # changes '[]': a re-baseline by a new extractor (archiver.versions), not an edit.
+        "WHERE version > 1 AND changes != '[]' AND at >= ? AND (? IS NULL OR site = ?)",
         (start, site, site),
     ):
         found.append(
@@ -125,12 +126,20 @@ def readable_diff(old: Article, new: Article) -> str:
 
 
 def run_changes(
-    root: Path, since: date | None, site: str | None, as_json: bool, out: TextIO = sys.stdout
+    root: Path,
+    since: date | None,
+    site: str | None,
+    as_json: bool,
+    out: TextIO | None = None,
+    index_path: Path | None = None,
 ) -> int:
-    """Print the changes under archive `root`; the index is synced with the files first."""
+    """Print the changes under archive `root`; the index (at `index_path`, default
+    `root/index.sqlite3`) is synced with the files first."""
     if not root.is_dir():
         raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
-    with ArchiveIndex(root) as index:
+    # sys.stdout looked up now, not at import: it may have been replaced since (tests, pipes).
+    out = sys.stdout if out is None else out
+    with ArchiveIndex(root, index_path) as index:
         sync(index)
         for change in list_changes(index, since, site):
             if as_json:

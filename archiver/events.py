@@ -25,8 +25,8 @@ class ArticleEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: EventKind = Field(
-        description='"deleted": the article answered 404 or 410, or redirected to a page that '
-        "is not the article."
+        description='"deleted": the article answered 404 or 410, redirected to a page that '
+        'is not the article, or served a "not found" page with status 200 (soft-404).'
     )
     site: Site
     article_id: str
@@ -34,6 +34,11 @@ class ArticleEvent(BaseModel):
     at: AwareDatetime = Field(description="WARC-Date of the capture that showed it, ISO 8601.")
     status: int = Field(description="HTTP status of that capture (404, 410, 301, 302, ...).")
     location: str | None = Field(default=None, description="Where a redirect went, or null.")
+    reason: str | None = Field(
+        default=None,
+        description='Why a 200 answer means deleted: "soft-404" (a "not found" page served '
+        "with status 200), or null.",
+    )
     capture: CaptureRef | None = Field(
         default=None, description="The WARC record of the response that showed it."
     )
@@ -90,3 +95,5 @@ class ArticleGone:
     status: int
     location: str | None
     capture: CaptureRef | None
+    # Why a 200 answer is a deletion ("soft-404"); None for 404/410 and redirects.
+    reason: str | None = None

@@ -85,8 +85,11 @@ def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
                 "out_of_window",
                 "over_max_articles",
                 "duplicate",
+                "not_an_article",
             )
-        ),
+        )
+        # A backfill's id walk: an article found after until= (fetched, no record).
+        + int(stats.get("archiver/backfill/after_until") or 0),
         "new_articles": int(stats.get("archiver/versions/new_articles") or 0),
         "new_versions": int(stats.get("archiver/versions/new_versions") or 0),
         "unchanged": int(stats.get("archiver/versions/unchanged") or 0),
@@ -98,15 +101,19 @@ def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def previous_runs(runs: Path, spider: str) -> list[dict[str, Any]]:
-    """Summaries of earlier runs of `spider` in `runs`, oldest first; unreadable ones skipped."""
+def previous_runs(runs: Path, spider: str, mode: str | None = None) -> list[dict[str, Any]]:
+    """Summaries of earlier runs of `spider` in `runs`, oldest first; unreadable ones skipped.
+
+    Given `mode`, only runs of that mode (latest, refresh, backfill; a summary without one
+    counts as latest): a backfill's old articles fill fields differently from today's.
+    """
     out: list[dict[str, Any]] = []
     for path in sorted(runs.glob(f"{spider}-*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict):
+        if isinstance(data, dict) and (mode is None or data.get("mode", "latest") == mode):
             out.append(data)
     return out
 
@@ -116,14 +123,24 @@ def run_health(
 ) -> dict[str, Any]:
     """{"summary": figures, "verdict": "ok" | "failed", "problems": [one line each]}.
 
-    Failed when the run found no article at all (a site that changed its markup or blocks us),
-    or when a field's fill rate dropped by more than `fill_drop` from the median of the last
-    `history` runs that had fill rates (a template change).
+    Failed when the run found no article at all (a site that changed its markup or blocks us;
+    not a backfill walk that met only missing ids),
+    when any WARC write failed (archiver/warc/errors/*), or when a field's fill rate dropped by
+    more than `fill_drop` from the median of the last `history` runs that had fill rates (a
+    template change).
     """
     figures = summary_figures(stats)
     problems: list[str] = []
-    if figures["articles_found"] == 0:
+    # A backfill id walk whose probes all answered 404 found the end of the ids, not a
+    # broken site.
+    if figures["articles_found"] == 0 and not stats.get("archiver/backfill/missing_ids"):
         problems.append("no articles found: the site's lists or markup may have changed")
+    warc_errors = sum(
+        count for kind, count in figures["errors"].items() if kind.startswith("warc/")
+    )
+    if warc_errors:
+        # Archive first: a page not written to a WARC file is lost, whatever else went well.
+        problems.append(f"{warc_errors} WARC write errors: fetched pages were not archived")
     rates: dict[str, float] = figures["fill_rates"]
     records = int(stats.get(FIELDS_RECORDS) or 0)
     history = [

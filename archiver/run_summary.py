@@ -56,9 +56,17 @@ class RunSummaryExtension:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = {key: _plain(value) for key, value in sorted(self.stats.get_stats().items())}
         runs = self.root / "runs"
-        previous = previous_runs(runs, spider.name)
+        # Fill rates are compared only with runs of the same spider (site) and mode.
+        mode = str(getattr(getattr(spider, "args", None), "mode", None) or "latest")
+        previous = previous_runs(runs, spider.name, mode)
         health = run_health(stats, previous, self.health_settings)
-        summary = {"spider": spider.name, "finish_reason": reason, **health, "stats": stats}
+        summary = {
+            "spider": spider.name,
+            "mode": mode,
+            "finish_reason": reason,
+            **health,
+            "stats": stats,
+        }
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         path = runs / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,22 @@ def changed_fields(old: Article, new: Article) -> list[str]:
     return [name for name in after if before.get(name) != after[name]]
 
 
+def same_extractor(old: Article, new: Article) -> bool:
+    """True when both records were made by the same extractor, so their differences are the
+    article's. Compared by `extractor.version` when both records have one; otherwise by archiver
+    version, site parser and whether a version is stated at all."""
+    a, b = old.extractor, new.extractor
+    if a.version is not None and b.version is not None:
+        return a.version == b.version
+    return (a.archiver, a.parser, a.version is None) == (b.archiver, b.parser, b.version is None)
+
+
+def is_rebaseline(record: Article) -> bool:
+    """True for a version written because the extractor changed, not the article: a record
+    with a `previous_version` and no `changes`."""
+    return record.previous_version is not None and not record.changes
+
+
 def next_version(previous: Article | None, extracted: Article) -> Article | None:
     """The record to write for `extracted`, or None when its content equals `previous`.
 
@@ -45,7 +61,12 @@ def next_version(previous: Article | None, extracted: Article) -> Article | None
     With no previous record the result is `extracted` as version 1 (`previous_version` null,
     `changes` empty). When content changed, it is `extracted` with `version` one above the
     previous one, `previous_version` set and `changes` naming the fields that differ (see
-    `changed_fields`). Provenance fields (PROVENANCE_FIELDS) never count as a change. Pure: the
+    `changed_fields`). Provenance fields (PROVENANCE_FIELDS) never count as a change.
+
+    When `previous` was made by another extractor (`same_extractor` is False), a content
+    difference may be the extractor's, not an edit of the article: the record is a re-baseline,
+    the next version with `previous_version` set and `changes` EMPTY (see `is_rebaseline`),
+    which `archiver changes` does not list as an edit; later captures compare with it. Pure: the
     same inputs always give the same record, so re-deriving records from the WARC files
     (`archiver reextract`) reproduces what the crawl wrote.
     """
@@ -58,7 +79,7 @@ def next_version(previous: Article | None, extracted: Article) -> Article | None
         update={
             "version": previous.version + 1,
             "previous_version": previous.version,
-            "changes": changes,
+            "changes": changes if same_extractor(previous, extracted) else [],
         }
     )
 

@@ -103,34 +103,56 @@ class GlobalTimesSpider(ArchiveSpider):
         return f"backfill:globaltimes:{self.args.since}:{self.args.until}"
 
     def _walk_from(self, article_id: int, month: str, misses: int) -> Iterator[Request]:
-        # Ids already archived or in months after until= are passed over without a fetch.
+        """Probe the next id below: archived ids are passed over without a fetch.
+
+        until= is not applied here: the month in /page/YYYYMM/ is only known once a probe
+        lands, so probes are fetched and an article of a month after until is dropped then
+        (`_walked`). A probe counts as an article found only once it lands on one.
+        """
         assert self.crawler.stats is not None
+        stats = self.crawler.stats
         limit = self.settings.getint("ARCHIVER_GLOBALTIMES_BACKFILL_GAP", 30)
-        for candidate in range(article_id, max(0, article_id - 10_000), -1):
+        stop = max(0, article_id - 10_000)
+        for candidate in range(article_id, stop, -1):
             if self.args.since is not None and _month_end(month) < self.args.since:
                 self._save_cursor("done", month)
-                self.crawler.stats.set_value("archiver/backfill/finished", 1)
+                stats.set_value("archiver/backfill/finished", 1)
+                return
+            if self.index is not None and self.index.is_archived(self.site, str(candidate)):
+                misses = 0  # an id that exists: the gap ends here
+                continue
+            if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
+                self._save_cursor(str(candidate), month)
                 return
             url = f"https://www.globaltimes.cn/page/{month}/{candidate}.shtml"
-            request = self.article_request(url)
+            request = self.article_request(url, forced=True)
             if request is None:
-                if self.index is not None and self.index.is_archived(self.site, str(candidate)):
-                    misses = 0  # an id that exists: the gap ends here
-                continue
+                continue  # fetched already in this run
+            # A guessed id is not an article found until it lands on one (`_walked`).
+            stats.inc_value("archiver/discovery/articles", -1)
             self._save_cursor(str(candidate), month)
-            self.crawler.stats.inc_value("archiver/backfill/probes")
+            stats.inc_value("archiver/backfill/probes")
             yield request.replace(
                 callback=self._walked,
                 errback=self._walk_failed,
                 meta={**request.meta, _WALK: (candidate, month, misses, limit, False)},
             )
             return
+        # 10,000 ids in a row archived or fetched already: go on from there next run.
+        self._save_cursor(str(stop), month)
 
     def _walked(self, response: Response) -> Iterator[Any]:
+        assert self.crawler.stats is not None
         candidate, month, _, _, _ = response.meta[_WALK]
-        yield from self._parse_article(response)
         landed = _GT_PAGE.search(response.url)
-        yield from self._walk_from(candidate - 1, landed[1] if landed else month, misses=0)
+        landed_month = landed[1] if landed else month
+        if self.args.until is not None and _month_start(landed_month) > self.args.until:
+            # Archived in the WARC (it was fetched), but no record: after the window.
+            self.crawler.stats.inc_value("archiver/backfill/after_until")
+        else:
+            self.crawler.stats.inc_value("archiver/discovery/articles")
+            yield from self._parse_article(response)
+        yield from self._walk_from(candidate - 1, landed_month, misses=0)
 
     def _walk_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -161,6 +183,10 @@ class GlobalTimesSpider(ArchiveSpider):
     def _save_cursor(self, article_id: str, month: str) -> None:
         if self.index is not None:
             self.index.set_cursor(self._cursor_name, f"{article_id}:{month}")
+
+
+def _month_start(month: str) -> date:
+    return date(int(month[:4]), int(month[4:]), 1)
 
 
 def _month_end(month: str) -> date:

@@ -7,6 +7,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -17,7 +18,7 @@ from archiver.warc.consistency import check_file
 from archiver.warc.raw import iter_records
 from tests.crawling import CrawlResult, run_crawl
 
-SITE = "globaltimes"
+SITE: Final = "globaltimes"
 EDITED_TEXT = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 EDITED_TITLE = "https://www.globaltimes.cn/page/202609/1371539.shtml"
 DELETED = "https://www.globaltimes.cn/page/202609/1371412.shtml"

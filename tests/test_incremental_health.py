@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from archiver.mirror import MirrorServer
-from archiver.run_health import HealthSettings, run_health
+from archiver.run_health import HealthSettings, previous_runs, run_health
 from tests.crawling import run_crawl
 
 
@@ -32,6 +32,27 @@ def test_a_fill_rate_drop_fails_the_run() -> None:
     ]
     few = run_health(_stats(2, {"title": 2}), history, HealthSettings())
     assert few["verdict"] == "ok"  # too few records to judge
+
+
+def test_fill_rates_compare_only_runs_of_the_same_mode(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    summaries = [
+        ("globaltimes-1", {"mode": "backfill", "summary": {"fill_rates": {"authors": 0.1}}}),
+        ("globaltimes-2", {"mode": "latest", "summary": {"fill_rates": {"authors": 0.9}}}),
+        ("globaltimes-3", {"summary": {"fill_rates": {"authors": 0.8}}}),  # before modes
+        ("chinadaily-1", {"mode": "latest", "summary": {"fill_rates": {"authors": 0.2}}}),
+    ]
+    for name, data in summaries:
+        (runs / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    latest = previous_runs(runs, "globaltimes", "latest")
+    assert [run["summary"]["fill_rates"]["authors"] for run in latest] == [0.9, 0.8]
+    backfill = previous_runs(runs, "globaltimes", "backfill")
+    assert [run["summary"]["fill_rates"]["authors"] for run in backfill] == [0.1]
+    # A latest run filling authors in 30% is a drop against latest runs only.
+    verdict = run_health(_stats(10, {"authors": 3}), latest, HealthSettings())
+    assert verdict["verdict"] == "failed"
+    assert run_health(_stats(10, {"authors": 3}), backfill, HealthSettings())["verdict"] == "ok"
 
 
 def test_a_run_without_articles_exits_3(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Final
 
 from archiver.index.ingest import rebuild
 from archiver.index.store import ArchiveIndex
@@ -17,7 +18,7 @@ from archiver.mirror import MirrorServer, load_manifest
 from archiver.warc.consistency import check_file
 from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
 
-SITE = "chinadaily"
+SITE: Final = "chinadaily"
 
 
 def _start(root: Path, mirror_url: str, urls: str) -> subprocess.Popen[bytes]:

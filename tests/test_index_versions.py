@@ -8,10 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from archiver.changes import list_changes
 from archiver.index.ingest import recover_open_warcs, sync
 from archiver.index.store import ArchiveIndex
 from archiver.record import Article, CaptureRef, ExtractorInfo
-from archiver.versions import changed_fields, fingerprint, next_version, version_history
+from archiver.versions import (
+    changed_fields,
+    fingerprint,
+    is_rebaseline,
+    next_version,
+    same_extractor,
+    version_history,
+)
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
@@ -61,6 +69,37 @@ def test_version_history_numbers_only_changes() -> None:
     assert changed_fields(history[0], history[2]) == ["title", "text"]
     more = version_history([_record(title="New", text="Edited.", offset=5)], history[-1])
     assert more == []
+
+
+def _by(record: Article, **extractor: str | None) -> Article:
+    return record.model_copy(update={"extractor": record.extractor.model_copy(update=extractor)})
+
+
+def test_a_new_extractor_rebaselines_instead_of_editing(tmp_path: Path) -> None:
+    old = _by(_record(text="Body.", offset=1), archiver="0.1")
+    # archiver 0.2 extracts the same capture differently (no version stated by either).
+    history = version_history([old, _by(_record(text="Body, better.", offset=2), archiver="0.2")])
+    assert [(r.version, r.previous_version, r.changes) for r in history] == [
+        (1, None, []),
+        (2, 1, []),
+    ]
+    assert is_rebaseline(history[1])
+    # A real edit under the new extractor is an edit again, compared with the new baseline.
+    edited = _by(_record(text="Body, edited.", offset=3), archiver="0.2")
+    assert [r.changes for r in version_history([edited], history[-1])] == [["text"]]
+    # Stated extractor versions decide when both records have one.
+    stated = _by(_record(text="Body.", offset=4), archiver="0.1", version="3")
+    same = _by(_record(text="Body, edited.", offset=5), archiver="0.2", version="3")
+    other = _by(_record(text="Body, edited.", offset=5), archiver="0.2", version="4")
+    assert same_extractor(stated, same) and not same_extractor(stated, other)
+    assert next_version(stated, same) is not None and next_version(stated, same).changes == ["text"]  # type: ignore[union-attr]
+    assert next_version(stated, other).changes == []  # type: ignore[union-attr]
+    # `archiver changes` lists the edit, not the re-baseline.
+    with ArchiveIndex(tmp_path) as index:
+        for number, record in enumerate([*history, *version_history([edited], history[-1])]):
+            index.record_version(record, f"records/globaltimes/{number}.jsonl")
+        listed = list_changes(index, None, None)
+    assert [(c.version, c.changes) for c in listed] == [(3, ["text"])]
 
 
 def test_version_history_refuses_two_articles() -> None:

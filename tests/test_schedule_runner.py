@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from archiver.errors import CommandError
+from archiver.mirror import MirrorServer, load_manifest
 from archiver.schedule import DEFAULT_CONFIG, Job, Scheduler, SiteLock, load_jobs
 from archiver.schedule.config import parse_jobs
 from archiver.schedule.runner import crawl_command, crontab
+from tests.crawling import TEST_SETTINGS
 
 
 class FakeClock:
@@ -30,7 +34,10 @@ def _sleeper(seconds: float) -> list[str]:
 
 
 HOURLY = Job(site="chinadaily", mode="latest", cron="0 * * * *", time_box=50)
-NIGHTLY = Job(site="chinadaily", mode="backfill", cron="30 1 * * *", time_box=60)
+NIGHTLY = Job(
+    site="chinadaily", mode="backfill", cron="30 1 * * *", time_box=60, args={"since": "2020-01-01"}
+)
+ARCHIVER = [sys.executable, "-m", "archiver"]
 GT = Job(site="globaltimes", mode="latest", cron="*/10 * * * *", time_box=5)
 
 
@@ -122,8 +129,47 @@ def test_default_config_and_crontab(tmp_path: Path) -> None:
         ("[jobs]\n", "unknown table"),
         ("", "no [[job]]"),
         ("[[job]\n", "not valid TOML"),
+        (
+            '[[job]]\nsite = "chinadaily"\nmode = "backfill"\ncron = "0 1 * * *"',
+            "job 1: args: Value error, mode=backfill needs since=",
+        ),
+        (
+            '[[job]]\nsite = "globaltimes"\ncron = "0 1 * * *"\nargs = { pages = "2" }',
+            "job 1: args: .*unknown argument 'pages'",
+        ),
     ],
 )
 def test_bad_configs_name_the_problem(text: str, message: str) -> None:
     with pytest.raises(CommandError, match=message.replace("[", r"\[")):
         parse_jobs(text)
+
+
+def test_job_runs_a_real_crawl_outside_the_checkout(tmp_path: Path) -> None:
+    # cron and systemd start `archiver schedule --job` anywhere: no scrapy.cfg in sight.
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    urls = ",".join(load_manifest().start_urls("globaltimes")[:3])
+    with MirrorServer() as mirror:
+        settings = {**TEST_SETTINGS, "ARCHIVER_MIRROR": mirror.url}
+        config = work / "jobs.toml"
+        config.write_text(
+            '[[job]]\nname = "gt"\nsite = "globaltimes"\ncron = "0 * * * *"\n'
+            f'time_box = 5\nargs = {{ urls = "{urls}" }}\n[job.settings]\n'
+            + "".join(f'{name} = "{value}"\n' for name, value in settings.items()),
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        done = subprocess.run(
+            [*ARCHIVER, "schedule", "--dir", "archive", "--config", "jobs.toml", "--job", "gt"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+    log = (work / "archive" / "logs" / "gt.log").read_text(encoding="utf-8")
+    assert done.returncode == 0, done.stdout + done.stderr + log[-3000:]
+    assert "Spider closed (finished)" in log
+    assert list((work / "archive" / "records" / "globaltimes").glob("*.jsonl"))
+    assert list((work / "archive" / "warc" / "globaltimes").glob("*.warc.gz"))

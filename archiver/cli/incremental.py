@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from archiver.cli.common import Commands, add_dir, archive_dir, day
@@ -16,6 +17,7 @@ def register(commands: Commands) -> None:
         "rebuild", help="recreate the index from the WARC, records and events files alone"
     )
     add_dir(rebuild)
+    _add_index(rebuild)
     rebuild.set_defaults(run=_run_index_rebuild)
 
     changes = commands.add_parser(
@@ -29,6 +31,7 @@ def register(commands: Commands) -> None:
     changes.add_argument("--site", choices=["chinadaily", "globaltimes"])
     changes.add_argument("--json", action="store_true", help="JSON Lines output")
     add_dir(changes)
+    _add_index(changes)
     changes.set_defaults(run=_run_changes)
 
     schedule = commands.add_parser(
@@ -47,16 +50,45 @@ def register(commands: Commands) -> None:
     schedule.set_defaults(run=_run_schedule)
 
 
+def _add_index(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
+        "else DIR/index.sqlite3), as crawls use it",
+    )
+
+
+def index_path(option: Path | None) -> Path | None:
+    """--index, else $ARCHIVER_INDEX_PATH, else the project's ARCHIVER_INDEX_PATH setting;
+    None means the archive root's index.sqlite3 (what a crawl with the same settings uses)."""
+    if option is not None:
+        return option
+    if os.environ.get("ARCHIVER_INDEX_PATH"):
+        return Path(os.environ["ARCHIVER_INDEX_PATH"])
+    from scrapy.utils.project import get_project_settings
+
+    configured = get_project_settings().get("ARCHIVER_INDEX_PATH")
+    return Path(configured) if configured else None
+
+
 def _run_index_rebuild(options: argparse.Namespace) -> int:
     from archiver.index.commands import run_rebuild
 
-    return run_rebuild(archive_dir(options.dir))
+    return run_rebuild(archive_dir(options.dir), index_path(options.index))
 
 
 def _run_changes(options: argparse.Namespace) -> int:
     from archiver.changes import run_changes
 
-    return run_changes(archive_dir(options.dir), options.since, options.site, options.json)
+    return run_changes(
+        archive_dir(options.dir),
+        options.since,
+        options.site,
+        options.json,
+        index_path=index_path(options.index),
+    )
 
 
 def _run_schedule(options: argparse.Namespace) -> int:

@@ -9,11 +9,12 @@ from archiver.index.ingest import rebuild
 from archiver.index.store import ArchiveIndex
 
 
-def run_rebuild(root: Path) -> int:
-    """Rebuild the index of the archive at `root`; prints counts and any damaged file."""
+def run_rebuild(root: Path, index_path: Path | None = None) -> int:
+    """Rebuild the index (at `index_path`, default `root/index.sqlite3`) of the archive at
+    `root`; prints counts and any damaged file."""
     if not root.is_dir():
         raise CommandError(f"no archive at {root}; give --dir")
-    with ArchiveIndex(root) as index:
+    with ArchiveIndex(root, index_path) as index:
         report = rebuild(index)
         articles = index.article_count()
     for problem in report.problems:

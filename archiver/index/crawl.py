@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -20,9 +21,23 @@ logger = logging.getLogger(__name__)
 SETTINGS_DEFAULTS: dict[str, Any] = {
     # Switch: False runs without an index (no revisits, every article is new, no versions).
     "ARCHIVER_INDEX_ENABLED": True,
-    # SQLite file; None means ARCHIVER_DIR/index.sqlite3.
+    # SQLite file; None means $ARCHIVER_INDEX_PATH if set, else ARCHIVER_DIR/index.sqlite3
+    # (`archiver changes` and `archiver index rebuild` resolve it the same way, or take --index).
     "ARCHIVER_INDEX_PATH": None,
+    # Days a page refused as not an article (video, gallery, soft 404) is not fetched again by
+    # latest/backfill runs (urls= and refresh still fetch it); 0 disables the skip.
+    "ARCHIVER_INDEX_NOT_ARTICLE_DAYS": 30,
+    # A section or list URL that answered 404/410 this many runs in a row is not fetched
+    # again for ARCHIVER_INDEX_MISSING_LIST_DAYS days (0 disables).
+    "ARCHIVER_INDEX_MISSING_LIST_RUNS": 3,
+    "ARCHIVER_INDEX_MISSING_LIST_DAYS": 7,
 }
+
+
+def not_article_key(site: str, article_id: str) -> str:
+    """The skips key of an article refused as not an article."""
+    return f"{site}:{article_id}"
+
 
 _OPEN: WeakKeyDictionary[Crawler, _CrawlIndex] = WeakKeyDictionary()
 
@@ -50,7 +65,7 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     if held is not None:
         return held.index
     root = Path(settings.get("ARCHIVER_DIR") or "archive")
-    configured = settings.get("ARCHIVER_INDEX_PATH")
+    configured = settings.get("ARCHIVER_INDEX_PATH") or os.environ.get("ARCHIVER_INDEX_PATH")
     index = ArchiveIndex(root, Path(configured) if configured else root / INDEX_FILE)
     report = sync(index)
     if crawler.stats is not None:

@@ -69,7 +69,14 @@ def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
         if revisit
         else body_sha256(record.payload, record.http_header_values("Content-Encoding")),
         refers_to=record.header("WARC-Refers-To") if revisit else None,
+        content_encoding=content_encoding(record.http_header_values("Content-Encoding")),
+        payload_length=None if revisit else len(record.payload),
     )
+
+
+def content_encoding(values: Iterable[str]) -> str:
+    """The Content-Encoding header values as one normalised string ("" when there is none)."""
+    return ", ".join(coding for coding in split_codings(values) if coding != "identity")
 
 
 def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
@@ -137,11 +144,16 @@ def rebuild(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
 
 
 def resolve_revisits(index: ArchiveIndex) -> None:
-    """Give revisit rows their original's body hash (the original may be indexed later)."""
+    """Give revisit rows their original's body hash and length (it may be indexed later)."""
     index.conn.execute(
         "UPDATE captures SET body_sha256 = (SELECT o.body_sha256 FROM captures o "
         "WHERE o.record_id = captures.refers_to) "
         "WHERE record_type = 'revisit' AND body_sha256 IS NULL"
+    )
+    index.conn.execute(
+        "UPDATE captures SET payload_length = (SELECT o.payload_length FROM captures o "
+        "WHERE o.record_id = captures.refers_to) "
+        "WHERE record_type = 'revisit' AND payload_length IS NULL"
     )
 
 

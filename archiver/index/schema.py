@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 # Everything here is derived from the WARC, records/ and events/ files (see ingest.py), except
 # `cursors`, which only saves work (a backfill restarts from the top without it).
@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- (a run killed before it could say so) is read again.
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL);
 -- Response and revisit records. body_sha256: sha256 of the content-decoded body (a revisit
--- gets its original's), so two gzip encodings of one page compare equal.
+-- gets its original's), so two gzip encodings of one page compare equal. content_encoding
+-- (the HTTP Content-Encoding as sent, '' for none) and payload_length (raw payload bytes; a
+-- revisit gets its original's) decide whether a new response may be a revisit of it.
 CREATE TABLE IF NOT EXISTS captures (
     warc_file TEXT NOT NULL,
     warc_offset INTEGER NOT NULL,
@@ -27,6 +29,8 @@ CREATE TABLE IF NOT EXISTS captures (
     payload_digest TEXT,
     body_sha256 TEXT,
     refers_to TEXT,
+    content_encoding TEXT,
+    payload_length INTEGER,
     PRIMARY KEY (warc_file, warc_offset)
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, body_sha256);
@@ -70,6 +74,15 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (site, article_id, kind, at)
 );
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- URLs a crawl need not fetch again for a while (not derived from files, like cursors): kind
+-- 'not_article' (a refused page: video, gallery, soft 404) or 'missing_list' (a section or
+-- list URL answering 404/410); `count` answers in a row, `at` the last one (ISO UTC).
+CREATE TABLE IF NOT EXISTS skips (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    count INTEGER NOT NULL
+);
 """
 
 DERIVED_TABLES = ("files", "captures", "versions", "articles", "events")
@@ -81,7 +94,8 @@ def connect(path: Path) -> sqlite3.Connection:
 
     WAL lets readers (`archiver changes`, a second crawl checking what is archived) run while one
     crawl writes; SQLite serialises writers, and the busy timeout makes a second writer wait.
-    A database of another schema version is emptied (it is a cache) and must be re-synced.
+    A database of another schema version loses its derived tables (it is a cache; they are
+    re-created empty and re-synced from the files); cursors and skips are kept.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
@@ -93,12 +107,14 @@ def connect(path: Path) -> sqlite3.Connection:
     row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     if row is None or row[0] != SCHEMA_VERSION:
         with transaction(conn):
+            # Dropped, not emptied: a table of an older version may lack columns.
             for table in DERIVED_TABLES:
-                conn.execute(f"DELETE FROM {table}")
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
+        conn.executescript(SCHEMA)
     return conn
 
 

@@ -22,7 +22,9 @@ class CaptureRow:
     """One response or revisit record of a WARC file, as indexed.
 
     `fetched_at` is the WARC-Date as ISO 8601 UTC ("2024-05-13T08:00:00+00:00"); `body_sha256`
-    the sha256 hex of the content-decoded body; `refers_to` a revisit's original record id.
+    the sha256 hex of the content-decoded body; `refers_to` a revisit's original record id;
+    `content_encoding` the Content-Encoding header as sent ("" for none); `payload_length` the
+    raw payload's size in bytes (a revisit's is its original's, filled in once known).
     """
 
     warc_file: str
@@ -35,6 +37,8 @@ class CaptureRow:
     payload_digest: str | None
     body_sha256: str | None
     refers_to: str | None = None
+    content_encoding: str | None = None
+    payload_length: int | None = None
 
 
 def iso_utc(moment: datetime) -> str:
@@ -68,16 +72,40 @@ class ArchiveIndex:
     def record_capture(self, row: CaptureRow) -> None:
         """Add a capture; one already indexed (same file and offset) is left as it is."""
         self.conn.execute(
-            "INSERT OR IGNORE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", astuple(row)
+            "INSERT OR IGNORE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            astuple(row),
         )
 
-    def find_identical(self, url: str, status: int, body_sha256: str) -> CaptureRow | None:
-        """The latest full `response` capture of `url` with this status and decoded body."""
-        row = self.conn.execute(
+    def find_identical(
+        self,
+        url: str,
+        status: int,
+        body_sha256: str,
+        payload_digest: str | None = None,
+        content_encoding: str | None = None,
+        payload_length: int | None = None,
+    ) -> CaptureRow | None:
+        """The latest full `response` capture of `url` with this status and decoded body.
+
+        Given `payload_digest`, `content_encoding` and `payload_length`, the capture must also
+        have the same raw payload as sent: what an identical-payload-digest revisit needs, since
+        replay serves the original's bytes under the revisit's HTTP head.
+        """
+        sql = (
             "SELECT * FROM captures WHERE url = ? AND body_sha256 = ? AND status = ? "
-            "AND record_type = 'response' ORDER BY fetched_at DESC LIMIT 1",
-            (url, body_sha256, status),
-        ).fetchone()
+            "AND record_type = 'response'"
+        )
+        params: list[object] = [url, body_sha256, status]
+        if payload_digest is not None:
+            sql += " AND payload_digest = ?"
+            params.append(payload_digest)
+        if content_encoding is not None:
+            sql += " AND coalesce(content_encoding, '') = ?"
+            params.append(content_encoding)
+        if payload_length is not None:
+            sql += " AND payload_length = ?"
+            params.append(payload_length)
+        row = self.conn.execute(sql + " ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
         return CaptureRow(*row) if row is not None else None
 
     # -- files --------------------------------------------------------------------------------
@@ -203,6 +231,30 @@ class ArchiveIndex:
     def set_cursor(self, name: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (name, value))
 
+    # -- skips: what a crawl need not fetch again for a while --------------------------------
+
+    def mark_skip(self, key: str, kind: str, at: datetime) -> None:
+        """Note that `key` (an article "site:id", or a URL) answered as `kind` again at `at`."""
+        self.conn.execute(
+            "INSERT INTO skips VALUES (?, ?, ?, 1) ON CONFLICT (url) DO UPDATE SET "
+            "kind = excluded.kind, at = excluded.at, "
+            "count = CASE WHEN skips.kind = excluded.kind THEN skips.count + 1 ELSE 1 END",
+            (key, kind, iso_utc(at)),
+        )
+
+    def clear_skip(self, key: str) -> None:
+        """Forget a skip: `key` answered normally."""
+        self.conn.execute("DELETE FROM skips WHERE url = ?", (key,))
+
+    def skipped(self, key: str, kind: str, since: datetime, min_count: int = 1) -> bool:
+        """True when `key` was last seen as `kind` at or after `since`, `min_count` times or
+        more in a row: a crawl skips it until then."""
+        row = self.conn.execute(
+            "SELECT count FROM skips WHERE url = ? AND kind = ? AND at >= ?",
+            (key, kind, iso_utc(since)),
+        ).fetchone()
+        return row is not None and int(row[0]) >= min_count
+
     # -- maintenance --------------------------------------------------------------------------
 
     def clear(self) -> None:
@@ -241,7 +293,11 @@ class ArchiveIndex:
             "  AND v.article_id = articles.article_id), "
             "last_seen = max((SELECT max(v.at) FROM versions v WHERE v.site = articles.site "
             "  AND v.article_id = articles.article_id), coalesce((SELECT max(c.fetched_at) "
-            "  FROM captures c WHERE c.url = articles.url AND c.status = 200), '')), "
+            "  FROM captures c WHERE c.url = articles.url AND c.status = 200 "
+            # A soft-404 is a 200 capture too: the one a deletion event names is no sighting.
+            "  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site = articles.site "
+            "  AND e.article_id = articles.article_id AND e.status = 200 "
+            "  AND e.at = c.fetched_at)), '')), "
             "deleted_at = (SELECT max(e.at) FROM events e WHERE e.site = articles.site "
             f"  AND e.article_id = articles.article_id AND e.kind = 'deleted') {where}",
             params,

@@ -7,10 +7,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from archiver.errors import CommandError
 from archiver.record import Site
+from archiver.spider_args import parse_crawl_args
 
 DEFAULT_CONFIG = """\
 # archiver schedule: one [[job]] per site and mode. cron is a 5-field cron expression in the
@@ -78,6 +86,13 @@ class Job(BaseModel):
             raise ValueError(f"{value!r} is not a 5-field cron expression")
         return value
 
+    @model_validator(mode="after")
+    def _valid_spider_args(self) -> Job:
+        # Checked at load, as `scrapy crawl` would before starting: a backfill job without
+        # since= fails now, not at 01:00 in a log nobody reads.
+        parse_crawl_args(self.site, self.spider_args)
+        return self
+
     @property
     def label(self) -> str:
         return self.name or f"{self.site}-{self.mode}"
@@ -102,7 +117,8 @@ def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
             jobs.append(Job.model_validate(entry))
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+            # A model-level error (the spider arguments) has no location of its own.
+            where = ".".join(str(p) for p in first["loc"]) or "args"
             raise CommandError(f"{source}: job {number}: {where}: {first['msg']}") from None
     labels = [job.label for job in jobs]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})

@@ -59,11 +59,24 @@ class SiteLock:
             self._fh = None
 
 
+def crawl_env() -> dict[str, str]:
+    """The environment of a crawl process: ours, with Scrapy pointed at archiver's settings.
+
+    `scrapy crawl` finds a project through scrapy.cfg in or above its working directory, or
+    through SCRAPY_SETTINGS_MODULE; the latter works from anywhere (cron, systemd, a pip
+    install without the checkout).
+    """
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
+
+
 def crawl_command(job: Job, root: Path) -> list[str]:
-    """The `scrapy crawl` command line of a job, with CLOSESPIDER_TIMEOUT as its time box."""
+    """The `scrapy crawl` command line of a job, with CLOSESPIDER_TIMEOUT as its time box.
+
+    Run it with `crawl_env()` and `cwd=root`: it needs no checkout (no scrapy.cfg).
+    """
     command = [sys.executable, "-m", "scrapy", "crawl", job.site]
     settings = {
-        "ARCHIVER_DIR": str(root),
+        "ARCHIVER_DIR": str(root.absolute()),
         "CLOSESPIDER_TIMEOUT": str(job.time_box * 60),
         **job.settings,
     }
@@ -139,6 +152,8 @@ class Scheduler:
                 self.command_for(job),
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                cwd=self.root.absolute(),
+                env=crawl_env(),
                 pass_fds=(lock.fileno(),),
                 start_new_session=True,
             )
