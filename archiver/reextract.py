@@ -7,18 +7,18 @@ import resource
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pebble import ProcessPool
 
 from archiver.archive_scan import FileScan, Originals, RecordMeta, load_page, scan_file
 from archiver.extract import ExtractionError, extract_article
-from archiver.record import Article
+from archiver.record import Article, ExtractorInfo
 from archiver.replay.index import warc_files
 from archiver.urls import parse_article_url
 from archiver.versions import version_history
@@ -45,10 +45,42 @@ class ArticleJob:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """Where the crawl's records of one article cross into the current extractor version.
+
+    `previous` is the JSON line of the last record an older extractor wrote; `start` the
+    WARC-Record-ID of the first capture of the first record the current one wrote. Versions are
+    then numbered from `previous` on, as the crawl numbered them (archiver.versions), instead
+    of from the article's first capture.
+    """
+
+    previous: str
+    start: str
+
+
+def generation(extractor: ExtractorInfo) -> tuple[str | None, ...]:
+    """What makes records comparable: the extractor version (EXTRACTOR_VERSION) and the
+    trafilatura version; the archiver's package version only for records made before
+    EXTRACTOR_VERSION existed (version null)."""
+    if extractor.version is None:
+        return (None, extractor.archiver, extractor.trafilatura)
+    return (extractor.version, extractor.trafilatura)
+
+
+def current_generation() -> tuple[str | None, ...]:
+    """The generation of records this code extracts now."""
+    from archiver.boilerplate import TRAFILATURA_VERSION
+    from archiver.extract import EXTRACTOR_VERSION
+
+    return (EXTRACTOR_VERSION, TRAFILATURA_VERSION)
+
+
+@dataclass(frozen=True)
 class OutputLine:
     """One record as JSON, with what sorts and identifies it."""
 
     site: str
+    article_id: str
     sort_key: tuple[str, str, int]  # first capture: WARC-Date, file, offset
     capture_ids: tuple[str, ...]  # WARC-Record-IDs of its captures
     line: str
@@ -76,6 +108,7 @@ class ReextractResult:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     workers: int = 1
+    planned: dict[tuple[str, str], str] = field(default_factory=dict)  # article -> first URL
 
     def sites(self) -> list[str]:
         return sorted({line.site for line in self.lines})
@@ -119,15 +152,26 @@ def plan_jobs(
     return jobs, problems
 
 
-def run_job(root: Path, job: ArticleJob, since: datetime | None = None) -> JobResult:
+def run_job(
+    root: Path, job: ArticleJob, since: datetime | None = None, baseline: Baseline | None = None
+) -> JobResult:
     """Extract every capture of one article, version them, and keep those since `since`.
 
-    Pure function of the WARC files: runs in a worker process. Never raises for one bad
-    capture: it is counted as a failure (extraction) or as corrupt (unreadable record).
+    With a `baseline`, only the captures from `baseline.start` on are extracted, versioned after
+    `baseline.previous` (an older extractor's record). Pure function of the WARC files: runs in
+    a worker process. Never raises for one bad capture: it is counted as a failure (extraction)
+    or as corrupt (unreadable record).
     """
     result = JobResult()
     extracted: list[Article] = []
-    for capture in job.captures:
+    captures = job.captures
+    previous: Article | None = None
+    if baseline is not None:
+        starts = [i for i, c in enumerate(captures) if c[0][0].record_id == baseline.start]
+        if starts:
+            captures = captures[starts[0] :]
+            previous = Article.model_validate_json(baseline.previous)
+    for capture in captures:
         first = capture[0][0]
         try:
             pages = [load_page(root, meta, original) for meta, original in capture]
@@ -138,15 +182,16 @@ def run_job(root: Path, job: ArticleJob, since: datetime | None = None) -> JobRe
             result.failures.append((first.url, exc.reason))
         except Exception as exc:  # a parser bug on one page must not end the run
             result.failures.append((first.url, type(exc).__name__))
-    for record in version_history(extracted):
+    for record in version_history(extracted, previous):
         lead = record.captures[0] if record.captures else None
         if lead is None:
             continue
-        if since is not None and lead.fetched_at < since:
+        if not selected_since(lead.fetched_at, since):
             continue
         result.lines.append(
             OutputLine(
                 site=record.site,
+                article_id=record.article_id,
                 sort_key=(_iso(lead.fetched_at), lead.warc_file, lead.warc_offset),
                 capture_ids=tuple(c.warc_record_id for c in record.captures),
                 line=record.to_json_line(),
@@ -163,13 +208,19 @@ def run_reextract(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Callable[[int, int], None] | None = None,
+    baselines: Mapping[tuple[str, str], Baseline] | None = None,
 ) -> ReextractResult:
     """Re-derive the records of every article archived under `root`; no network.
 
-    Scans the closed WARC files in `workers` processes (default: all CPUs), then extracts one
-    article per task with a timeout per capture; `progress(done, total)` is called as articles
-    finish. Output lines are sorted by first capture.
+    Scans the closed WARC files in `workers` processes (default: all CPUs, at least 1 or
+    ValueError), then extracts one article per task with a timeout per capture;
+    `progress(done, total)` is called as articles finish. Output lines are sorted by first
+    capture. Versions are numbered from each article's first capture (a generation of its own)
+    unless `baselines` names where the crawl's records passed to this extractor version (what
+    `verify` compares against).
     """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     started = time.monotonic()
     cpu_before = _cpu()
     workers = workers or os.cpu_count() or 1
@@ -190,12 +241,15 @@ def run_reextract(
         jobs, problems = plan_jobs(scans, site=site, since=since)
         result.corrupt += problems
         result.articles = len(jobs)
+        result.planned = {(j.site, j.article_id): j.captures[0][0][0].url for j in jobs}
         result.pages = sum(job.pages for job in jobs)
         futures: list[tuple[ArticleJob, Future[JobResult]]] = [
             (
                 job,
                 pool.schedule(
-                    run_job, args=(root, job, since), timeout=timeout * len(job.captures)
+                    run_job,
+                    args=(root, job, since, (baselines or {}).get((job.site, job.article_id))),
+                    timeout=timeout * len(job.captures),
                 ),
             )
             for job in jobs
@@ -335,9 +389,21 @@ def _iso(value: datetime) -> str:
     return value.isoformat()
 
 
-def parse_since(value: str) -> datetime:
-    """`YYYY-MM-DD` (UTC midnight) or an ISO 8601 time with offset; raises ValueError."""
-    from datetime import UTC
+BEIJING = timezone(timedelta(hours=8))
 
+
+def parse_since(value: str) -> datetime:
+    """The moment `--since` means: `YYYY-MM-DD` is midnight Beijing time (+08:00), the time zone
+    of the sites and of every date in the records; an ISO 8601 time keeps its own offset (none:
+    Beijing). Raises ValueError.
+
+    One definition for `reextract` and `export wacz`: a record is selected when its first
+    capture (`captures[0].fetched_at`) is on or after this moment (`selected_since`).
+    """
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
+
+
+def selected_since(first_capture: datetime, since: datetime | None) -> bool:
+    """True when a record whose first capture is at `first_capture` is selected by `since`."""
+    return since is None or first_capture >= since

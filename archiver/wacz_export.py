@@ -13,6 +13,7 @@ from pathlib import Path
 from archiver.archive_scan import Originals, scan_file
 from archiver.errors import CommandError
 from archiver.record import Article
+from archiver.reextract import selected_since
 from archiver.replay.env import ReplayEnv
 
 
@@ -33,7 +34,8 @@ def latest_records(
 ) -> list[Article]:
     """The latest record of every article under root/records, filtered; sorted by site, id.
 
-    `since` keeps articles whose latest record was captured on or after it. Lines that are not
+    `since` keeps articles with a record first captured on or after it (`selected_since`, the
+    definition `reextract --since` uses; the latest record is the last captured). Lines that are not
     valid records are skipped (`archiver verify` reports them).
     """
     latest: dict[tuple[str, str], Article] = {}
@@ -49,7 +51,7 @@ def latest_records(
             known = latest.get(key)
             if known is None or _captured(record) >= _captured(known):
                 latest[key] = record
-    chosen = [r for r in latest.values() if since is None or _captured(r) >= since]
+    chosen = [r for r in latest.values() if selected_since(_captured(r), since)]
     return sorted(chosen, key=lambda r: (r.site, r.article_id))
 
 

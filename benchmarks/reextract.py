@@ -1,6 +1,7 @@
 """Re-extraction throughput on all cores against bare trafilatura, side by side on the same pages.
 
-python -m benchmarks.reextract [--copies N] [--workers N] [--rounds N]
+python -m benchmarks.reextract [--copies N] [--workers N] [--rounds N] [--generic]
+python -m benchmarks.reextract --index-scale FILES [--index-lines N]
 
 Builds an archive of the mirror's article pages, each captured N times (one WARC file per
 capture round, distinct capture times), then alternates, `--rounds` times: bare trafilatura
@@ -10,14 +11,22 @@ seconds per page (the stable figure on a shared machine) and
 
     ratio = reextract pages/s / (workers x bare trafilatura pages/s)      (goal >= 0.85)
 
-taking each side's best round. Nothing here is a test: it prints figures.
+taking each side's best round. `--generic` first renames the markup the site templates key on
+(body containers, headline boxes), so every page goes the slow way: the generic reader with
+trafilatura finding the body. `--index-scale FILES` measures the replay index instead: FILES
+WARC files already indexed (`--index-lines` captures each), then the time to look at an
+unchanged archive, to add one new WARC file (merged into the index), and to rebuild the merged
+index from every file's own (what adding a file cost before). Nothing here is a test: it prints
+figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -47,6 +56,85 @@ def crawl_pages() -> list[list[CapturedPage]]:
                 raise SystemExit(f"crawl of {site} failed:\n{result.log[-2000:]}")
         captures = [c for p in sorted(root.glob("warc/*/*.warc.gz")) for c in iter_captures(p)]
         return list(group_articles(captures))
+
+
+# Markup the site templates recognise (archiver/sites), renamed so that none matches.
+_TEMPLATE_MARKERS = {
+    b"lft_art": b"bench_l",
+    b"ce_art": b"bench_c",
+    b'id="Content"': b'id="BenchBody"',
+    b"content-left": b"bench-left",
+    b"dabiaoti": b"bench-h",
+    b"article_title": b"bench_title",
+    b"article-title": b"bench-title",
+    b"info_l": b"bench_i",
+}
+
+
+def generic_markup(articles: list[list[CapturedPage]]) -> list[list[CapturedPage]]:
+    """The pages with their template markers renamed: only the generic readers match them."""
+    import dataclasses
+
+    changed = []
+    for article in articles:
+        pages = []
+        for page in article:
+            body = page.body
+            for old, new in _TEMPLATE_MARKERS.items():
+                body = body.replace(old, new)
+            pages.append(dataclasses.replace(page, body=body))
+        changed.append(pages)
+    return changed
+
+
+def index_at_scale(files: int, lines: int, sample: Path) -> None:
+    """Print the replay index's costs with `files` WARC files indexed; `sample` is a real WARC
+    file to add (needs the pywb environment for cdxj-indexer)."""
+    from archiver.replay.env import replay_env
+    from archiver.replay.index import _cdxj_name, _lines, _merge, merged_index, update_index
+
+    env = replay_env().require()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cache = root / "replay" / "cdxj"
+        cache.mkdir(parents=True)
+        stamps: dict[str, list[int]] = {}
+        counts: dict[str, int] = {}
+        for n in range(files):
+            # A stand-in WARC file (indexing it is cdxj-indexer's cost, the same either way)
+            # and its index, as `update_index` left them.
+            name = f"warc/bench/bench-{n:06d}.warc.gz"
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(b"")
+            stat = (root / name).stat()
+            stamps[name] = [stat.st_size, stat.st_mtime_ns]
+            counts[name] = lines
+            with (cache / _cdxj_name(name)).open("w") as fh:
+                for i in range(lines):
+                    url = f"com,chinadaily,www)/a/{n:06d}/{i:05d}.html"
+                    fh.write(f'{url} 2025{n % 12 + 1:02d}01000000 {{"filename": "{name}"}}\n')
+        parts = [cache / _cdxj_name(n) for n in sorted(stamps)]
+        started = time.perf_counter()
+        total = _merge(parts, merged_index(root))
+        full = time.perf_counter() - started
+        started = time.perf_counter()
+        assert sum(1 for _ in _lines(merged_index(root))) == total
+        counting = time.perf_counter() - started
+        state = {"files": stamps, "counts": counts, "lines": total}
+        (cache / "state.json").write_text(json.dumps(state))
+        started = time.perf_counter()
+        update_index(root, env)
+        unchanged = time.perf_counter() - started
+        shutil.copyfile(sample, root / "warc" / "new.warc.gz")
+        started = time.perf_counter()
+        report = update_index(root, env)
+        added = time.perf_counter() - started
+        assert report.indexed == ["warc/new.warc.gz"], report
+    print(f"replay index: {files} WARC files, {total} captures")
+    print(f"  unchanged archive (stat only, counts from state.json): {unchanged:8.3f} s")
+    print(f"  same, before (re-read the merged index to count):     {counting:8.3f} s")
+    print(f"  one new WARC file (cdxj-indexer + merge into index):  {added:8.3f} s")
+    print(f"  full re-merge of every file's index (before, merge only): {full:8.3f} s")
 
 
 def build_archive(root: Path, articles: list[list[CapturedPage]], copies: int) -> int:
@@ -97,8 +185,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=20, help="captures of each article page")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--generic", action="store_true", help="force the generic readers")
+    parser.add_argument("--index-scale", type=int, metavar="FILES", help="index benchmark")
+    parser.add_argument("--index-lines", type=int, default=250, help="captures per WARC file")
     options = parser.parse_args(argv)
     articles = crawl_pages()
+    if options.index_scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_archive(Path(tmp), articles, 1)
+            index_at_scale(
+                options.index_scale, options.index_lines, next(Path(tmp).rglob("*.warc.gz"))
+            )
+        return 0
+    if options.generic:
+        articles = generic_markup(articles)
     sample = [page for article in articles for page in article] * options.copies
     import trafilatura
 
@@ -114,11 +214,17 @@ def main(argv: list[str] | None = None) -> int:
             if result.pages != pages or result.corrupt:
                 raise SystemExit(f"reextract read {result.pages} of {pages} pages")
             ours.append((result.seconds, result.cpu_seconds))
+        parsers = [json.loads(line.line)["extractor"]["parser"] for line in result.lines]
     bare_wall, bare_cpu = min(bare)
     ours_wall, ours_cpu = min(ours)
     bare_rate, ours_rate = pages / bare_wall, pages / ours_wall
     ratio = ours_rate / (options.workers * bare_rate)
     print(f"pages: {pages} ({len(articles)} articles x {options.copies} captures)")
+    generic = sum(1 for p in parsers if p.endswith("/generic"))
+    print(
+        f"records: {len(parsers)} ({generic} by a generic reader), extraction failures: "
+        f"{sum(result.failures.values())}"
+    )
     print(f"CPUs: {os.cpu_count()}, reextract workers: {options.workers}")
     print(
         f"bare trafilatura, 1 process: {bare_rate:8.1f} pages/s  "

@@ -16,11 +16,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archiver.mirror import MirrorServer, load_manifest
+from archiver.record import Site
 from archiver.replay.env import ReplayEnv
 from archiver.warc.raw import RawRecord, iter_records
 from tests.crawling import REPO, run_crawl
 
-SITES = ("chinadaily", "globaltimes")
+SITES: tuple[Site, ...] = ("chinadaily", "globaltimes")
 
 
 def replay_env() -> ReplayEnv:

@@ -15,7 +15,7 @@ import pytest
 import zstandard
 
 from archiver.archive_scan import Originals, load_page, scan_file
-from archiver.reextract import run_reextract
+from archiver.reextract import BEIJING, parse_since, run_reextract
 from tests.crawling import REPO
 from tests.replaying import (
     copy_archive,
@@ -75,9 +75,13 @@ def test_site_and_since_filters(archive: Path, tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "gt").glob("*.jsonl")] == ["globaltimes.jsonl"]
     expected = sorted(line for line in record_lines(archive) if '"site":"globaltimes"' in line)
     assert _lines(tmp_path / "gt") == expected
+    # --since DATE is midnight Beijing time (+08:00), the time zone of every date in the records.
     crawled = min(datetime.fromisoformat(r["captures"][0]["fetched_at"]) for r in records(archive))
-    before = (crawled - timedelta(days=1)).strftime("%Y-%m-%d")
-    after = (crawled + timedelta(days=1)).strftime("%Y-%m-%d")
+    beijing = crawled.astimezone(BEIJING)
+    before = beijing.strftime("%Y-%m-%d")
+    after = (beijing + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert parse_since(before) <= crawled < parse_since(after)
+    assert parse_since(before).utcoffset() == timedelta(hours=8)
     done = _reextract(archive, tmp_path / "before", "--since", before)
     assert _lines(tmp_path / "before") == record_lines(archive)
     done = _reextract(archive, tmp_path / "after", "--since", after)

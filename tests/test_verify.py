@@ -45,7 +45,15 @@ def test_a_fresh_crawl_verifies_clean(archive: Path, env: ReplayEnv, tmp_path: P
     assert "result: ok" in done.stdout
     code, checks = _report(root, env)
     assert code == 0
-    assert list(checks) == ["warc", "revisits", "records", "reextract", "replay"]
+    assert list(checks) == [
+        "warc",
+        "revisits",
+        "records",
+        "events",
+        "reextract",
+        "unrecorded",
+        "replay",
+    ]
     n = len(records(root))
     assert checks["warc"]["checked"] == 3
     assert checks["revisits"]["checked"] == 1

@@ -74,3 +74,19 @@ def test_nothing_selected_is_an_error(archive: Path, env: ReplayEnv, tmp_path: P
     assert done.returncode == 1
     assert done.stderr.startswith("archiver: error: no article records")
     assert not (tmp_path / "none.wacz").exists()
+
+
+def test_since_selects_articles_first_captured_on_or_after_it(
+    archive: Path, env: ReplayEnv, tmp_path: Path
+) -> None:
+    # China Daily was crawled before Global Times: an ISO time between the two picks one site.
+    gt = [r for r in records(archive) if r["site"] == "globaltimes"]
+    since = min(r["captures"][0]["fetched_at"] for r in gt)
+    out = tmp_path / "since.wacz"
+    done = _export(archive, env, out, "--since", since)
+    assert done.returncode == 0, done.stderr
+    assert {p["url"] for p in _pages(out)} == {r["captures"][0]["url"] for r in gt}
+    check = subprocess.run(
+        [str(env.bin("wacz")), "validate", "-f", str(out)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -6,6 +6,29 @@ import argparse
 from pathlib import Path
 
 from archiver.cli.common import Commands, add_dir, add_env, archive_dir, since
+from archiver.errors import CommandError
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1 (a worker count)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number (at least 1)")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535)")
+    return value
 
 
 def register(commands: Commands) -> None:
@@ -20,7 +43,9 @@ def register(commands: Commands) -> None:
         "files are indexed while it runs. Replay: /archive/<timestamp>mp_/<url>; captures: "
         "/archive/cdx?url=<url>&output=json.",
     )
-    replay.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any)")
+    replay.add_argument(
+        "--port", type=port_number, default=8080, help="port (default 8080; 0: any)"
+    )
     replay.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine)"
     )
@@ -49,7 +74,7 @@ def register(commands: Commands) -> None:
     )
     reextract.add_argument("--since", type=since, help="only articles captured since DATE")
     reextract.add_argument("--site", choices=("chinadaily", "globaltimes"))
-    reextract.add_argument("--workers", type=int, help="processes (default: all CPUs)")
+    reextract.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
     add_dir(reextract)
     reextract.set_defaults(run=_run_reextract)
 
@@ -74,7 +99,7 @@ def register(commands: Commands) -> None:
         "every capture is in the replay index. Prints a summary table.",
     )
     verify.add_argument("--json", action="store_true", help="machine-readable report")
-    verify.add_argument("--workers", type=int, help="processes (default: all CPUs)")
+    verify.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
     add_env(verify)
     add_dir(verify)
     verify.set_defaults(run=_run_verify)
@@ -98,18 +123,28 @@ def _run_replay(options: argparse.Namespace) -> int:
 def _run_reextract(options: argparse.Namespace) -> int:
     from archiver.reextract import reextract_command
 
-    return reextract_command(
-        archive_dir(options.dir), options.out, options.since, options.site, options.workers
-    )
+    try:
+        return reextract_command(
+            archive_dir(options.dir), options.out, options.since, options.site, options.workers
+        )
+    except OSError as exc:
+        raise CommandError(_os_error(exc)) from None
 
 
 def _run_export_wacz(options: argparse.Namespace) -> int:
     from archiver.replay.env import replay_env
     from archiver.wacz_export import export_wacz
 
-    return export_wacz(
-        archive_dir(options.dir), options.out, replay_env(options.env), options.site, options.since
-    )
+    try:
+        return export_wacz(
+            archive_dir(options.dir),
+            options.out,
+            replay_env(options.env),
+            options.site,
+            options.since,
+        )
+    except OSError as exc:
+        raise CommandError(_os_error(exc)) from None
 
 
 def _run_verify(options: argparse.Namespace) -> int:
@@ -118,3 +153,9 @@ def _run_verify(options: argparse.Namespace) -> int:
 
     checks = verify_archive(archive_dir(options.dir), replay_env(options.env), options.workers)
     return print_report(checks, as_json=options.json)
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system error: what failed on which path."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"

@@ -25,6 +25,17 @@ PYWB_FOR_PYTHON: dict[tuple[int, int], str] = {
 }
 TOOLS = ("cdxj-indexer==1.5.0", "wacz==0.6.0")
 _CANDIDATES = ("python3.11", "python3.12", "python3.13", "python3")
+CONSTRAINTS_DIR = Path(__file__).resolve().parent
+
+
+def constraints_file(version: tuple[int, int]) -> Path:
+    """pip constraints for pywb's environment on Python `version`: every dependency pinned.
+
+    pywb pins only its direct requirements; newer releases of the rest break it (pywb 2.9.1
+    imports pkg_resources, gone from setuptools >= 82). The files hold `pip freeze --all` of an
+    environment known to work, setuptools<82 included.
+    """
+    return CONSTRAINTS_DIR / f"constraints-py{version[0]}{version[1]}.txt"
 
 
 @dataclass(frozen=True)
@@ -60,18 +71,21 @@ def replay_env(option: Path | None = None) -> ReplayEnv:
     return ReplayEnv(Path(from_env) if from_env else DEFAULT_ENV)
 
 
-def find_python() -> tuple[str, tuple[int, int]]:
+def find_python(
+    current: tuple[int, int] | None = None, path: str | None = None
+) -> tuple[str, tuple[int, int]]:
     """An interpreter some pinned pywb runs on: the current one first, then PATH.
 
+    `current` (default: this interpreter's version) and `path` (default: $PATH) are for tests.
     Returns (executable, (major, minor)). Raises CommandError naming the supported versions.
     """
-    current = sys.version_info[:2]
+    current = current or (sys.version_info[0], sys.version_info[1])
     if current in PYWB_FOR_PYTHON:
         # A venv's own python would nest venvs; its base interpreter makes a clean one.
         base = getattr(sys, "_base_executable", None) or sys.executable
-        return base, (current[0], current[1])
+        return base, current
     for name in _CANDIDATES:
-        found = shutil.which(name)
+        found = shutil.which(name, path=path)
         if found is None:
             continue
         probe = subprocess.run(
@@ -98,11 +112,13 @@ def setup_env(env: ReplayEnv, *, quiet: bool = False) -> ReplayEnv:
     if env.ready:
         return env
     python, version = find_python()
-    pins = [f"pywb=={PYWB_FOR_PYTHON[version]}", *TOOLS]
+    # setuptools named explicitly: Python 3.12's venv has none, and pywb needs pkg_resources.
+    pins = [f"pywb=={PYWB_FOR_PYTHON[version]}", *TOOLS, "setuptools<82"]
+    constraints = ["-c", str(constraints_file(version))]
     steps = [
         [python, "-m", "venv", str(env.path)],
         [str(env.bin("python")), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-        [str(env.bin("python")), "-m", "pip", "install", "--quiet", *pins],
+        [str(env.bin("python")), "-m", "pip", "install", "--quiet", *constraints, *pins],
     ]
     if not quiet:
         print(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import heapq
 import json
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archiver.replay.env import ReplayEnv
 
@@ -50,42 +53,64 @@ def warc_files(root: Path) -> list[Path]:
 def update_index(root: Path, env: ReplayEnv) -> IndexReport:
     """Bring the replay index of `root` up to date with its WARC files; safe to repeat.
 
-    A WARC file is (re)indexed when it has no CDXJ yet or changed size or mtime since. The
-    merged `index/archive.cdxj` is rewritten only when something changed, by an atomic rename,
-    so a running pywb (which opens the file on every query) sees the new captures at once and
-    never half a file. Filenames in the index are relative to `root`, as in CaptureRef.
+    A WARC file is (re)indexed when it has no CDXJ yet or changed size or mtime since. When
+    files were only added, their CDXJ lines are merged into the existing merged index (one
+    sorted pass); a changed or removed file rebuilds it from the per-file indexes. The merged
+    `index/archive.cdxj` is replaced by an atomic rename, so a running pywb (which opens the
+    file on every query) sees the new captures at once and never half a file. Line counts are
+    kept in `cdxj/state.json`, so an unchanged archive costs a stat per WARC file. Concurrent
+    calls (a `replay` server and `verify`) serialise on `replay/index.lock` (flock); temporary
+    files have unique names. Filenames in the index are relative to `root`, as in CaptureRef.
     """
     root = root.absolute()
     cache = replay_dir(root) / "cdxj"
     cache.mkdir(parents=True, exist_ok=True)
+    with _locked(replay_dir(root) / "index.lock"):
+        return _update_locked(root, env, cache)
+
+
+def _update_locked(root: Path, env: ReplayEnv, cache: Path) -> IndexReport:
     state_path = cache / "state.json"
-    state: dict[str, list[int]] = _load_state(state_path)
+    state = _load_state(state_path)
+    files: dict[str, list[int]] = state["files"]
+    counts: dict[str, int] = state["counts"]
     report = IndexReport()
     current: dict[str, list[int]] = {}
+    changed = False  # a file indexed before changed: the merged index holds stale lines
     for warc in warc_files(root):
         name = warc.relative_to(root).as_posix()
         stat = warc.stat()
         stamp = [stat.st_size, stat.st_mtime_ns]
         out = cache / _cdxj_name(name)
-        if state.get(name) == stamp and out.is_file():
+        if files.get(name) == stamp and out.is_file() and name in counts:
             current[name] = stamp
             continue
         error = _index_one(env, root, warc, out)
+        # A file indexed before that changed (or now fails): its old lines must leave the index.
+        changed = changed or name in files
         if error:
             report.failed[name] = error
             continue
         current[name] = stamp
+        counts[name] = sum(1 for _ in _lines(out))
         report.indexed.append(name)
-    for name in sorted(set(state) - set(current) - set(report.failed)):
+    for name in sorted(set(files) - set(current) - set(report.failed)):
         (cache / _cdxj_name(name)).unlink(missing_ok=True)
+        counts.pop(name, None)
         report.removed.append(name)
     target = merged_index(root)
-    if report.changed or not target.is_file():
-        report.lines = _merge([cache / _cdxj_name(n) for n in sorted(current)], target)
-    else:
-        report.lines = sum(1 for _ in _lines(target))
+    merged_lines = state["lines"]
+    if changed or report.removed or not target.is_file() or merged_lines is None:
+        merged_lines = _merge([cache / _cdxj_name(n) for n in sorted(current)], target)
+    elif report.indexed:
+        # Only new files: one sorted pass of the merged index and the new parts.
+        parts = [target, *(cache / _cdxj_name(n) for n in report.indexed)]
+        merged_lines = _merge(parts, target)
+    report.lines = merged_lines
     report.files = len(current)
-    _write_atomic(state_path, json.dumps(current, indent=0, sort_keys=True).encode())
+    kept = {n: counts[n] for n in current if n in counts}
+    data = {"files": current, "counts": kept, "lines": merged_lines}
+    _write_atomic(state_path, json.dumps(data, indent=0, sort_keys=True).encode())
     return report
 
 
@@ -102,7 +127,7 @@ def indexed_locations(root: Path) -> set[tuple[str, int]]:
 
 
 def _index_one(env: ReplayEnv, root: Path, warc: Path, out: Path) -> str | None:
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = _temp_name(out)
     # -s: pywb answers 404 without a word for an unsorted index (PITFALLS.md).
     command = [str(env.bin("cdxj-indexer")), "-s", "--dir-root", str(root), "-o", str(tmp)]
     done = subprocess.run([*command, str(warc)], capture_output=True, text=True, check=False)
@@ -126,27 +151,68 @@ def _lines(path: Path) -> Iterator[bytes]:
 
 
 def _merge(parts: list[Path], target: Path) -> int:
-    # Every part is sorted by cdxj-indexer; a byte-wise merge keeps the whole index sorted.
+    # Every part is sorted (cdxj-indexer -s, or an earlier merge); a byte-wise merge keeps the
+    # whole index sorted. `target` may be one of the parts: it is read before it is replaced.
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
+    tmp = _temp_name(target)
     count = 0
-    with tmp.open("wb") as out:
-        for line in heapq.merge(*(_lines(p) for p in parts if p.is_file())):
-            out.write(line)
-            count += 1
-    os.replace(tmp, target)
+    try:
+        with tmp.open("wb") as out:
+            for line in heapq.merge(*(_lines(p) for p in parts if p.is_file())):
+                out.write(line)
+                count += 1
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return count
 
 
-def _load_state(path: Path) -> dict[str, list[int]]:
+def _load_state(path: Path) -> dict[str, Any]:
+    # {"files": {warc: [size, mtime_ns]}, "counts": {warc: lines}, "lines": merged lines}. The
+    # first format held only the files: without counts every file is indexed once more.
+    empty: dict[str, Any] = {"files": {}, "counts": {}, "lines": None}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return {str(k): [int(x) for x in v] for k, v in data.items()} if isinstance(data, dict) else {}
+        return empty
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return empty
+    lines = data.get("lines")
+    return {
+        "files": {str(k): [int(x) for x in v] for k, v in data["files"].items()},
+        "counts": {str(k): int(v) for k, v in (data.get("counts") or {}).items()},
+        "lines": int(lines) if isinstance(lines, int) else None,
+    }
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    tmp = _temp_name(path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _temp_name(path: Path) -> Path:
+    """A new, unique file next to `path` (same file system, so os.replace is atomic)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+class _locked:
+    """Context manager holding an exclusive flock on `path` (created if missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)

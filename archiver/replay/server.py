@@ -94,6 +94,7 @@ class ReplayServer:
     def start(self, timeout: float = 60.0) -> ReplayServer:
         """Index, configure and start pywb; raises CommandError if it does not come up."""
         self.env.require()
+        _check_listen(self.host, self.port)
         self.reindex()
         config = write_config(self.root)
         log = (config.parent / "wayback.log").open("ab")
@@ -162,6 +163,19 @@ class ReplayServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Raise CommandError when `host:port` cannot be listened on (in use, not an address here).
+
+    wayback itself would only exit with status 1 and a traceback in its log.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _yaml_path(path: Path) -> str:
