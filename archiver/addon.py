@@ -25,9 +25,10 @@ REQUEST_HEADERS = {
 _POLITE = {
     "ROBOTSTXT_OBEY": True,
     # At least 2 s between requests to one host: AutoThrottle never goes below DOWNLOAD_DELAY,
-    # and randomisation would (it draws 0.5x to 1.5x).
+    # and jitter would (Scrapy's default 0.5 draws 0.5x to 1.5x). DOWNLOAD_DELAY_JITTER replaces
+    # the deprecated RANDOMIZE_DOWNLOAD_DELAY (Scrapy 2.19 warns on every crawl that sets it).
     "DOWNLOAD_DELAY": 2.0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_START_DELAY": 4.0,
     "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -74,8 +75,11 @@ class ArchiverAddon:
             {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                 "archiver.retry.BackoffRetryMiddleware": 550,
+                # Low: sees a requisite's response after redirects and retries are done.
+                "archiver.requisites.RequisitesMiddleware": 50,
             }
         )
+        settings["SPIDER_MIDDLEWARES"].update({"archiver.requisites.RequisitesMiddleware": 950})
         scaleout.configure(settings)
         mirror = settings.get("ARCHIVER_MIRROR") or ""
         if mirror:

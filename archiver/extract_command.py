@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -9,11 +10,12 @@ from pathlib import Path
 from archiver.errors import CommandError
 from archiver.extract import ExtractionError, extract_article
 from archiver.page import CapturedPage
-from archiver.urls import parse_article_url
+from archiver.urls import absolute_url, parse_article_url
 from archiver.warc.reader import WarcReadError, iter_captures
 
 # Enough to tell text from binary and to recognise a WARC file.
 _SNIFF = 4096
+_HREF = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
 
 
 def extract_file(path: Path, url: str | None, root: Path) -> int:
@@ -81,26 +83,63 @@ def _extract_warc(path: Path, root: Path) -> int:
 
 
 def _root_for(path: Path, root: Path) -> Path | None:
-    # Captures name WARC files relative to the archive root when the file lies under it.
+    """The archive root captures name the WARC file relative to, or None (the bare file name).
+
+    `root` when `path` lies under it; else `<root>` when `path` is `<root>/warc/<spider>/<file>`
+    (the crawl's layout), so that `extract FILE` without --dir gives the crawl's warc_file.
+    """
+    resolved = path.resolve()
     try:
-        path.resolve().relative_to(root.resolve())
+        resolved.relative_to(root.resolve())
     except ValueError:
-        return None
-    return root
+        pass
+    else:
+        return root
+    if resolved.parent.parent.name == "warc":
+        return resolved.parent.parent.parent
+    return None
 
 
 def group_articles(captures: Iterable[CapturedPage]) -> Iterator[list[CapturedPage]]:
-    """Successful article responses grouped into articles (pages in page order).
+    """Successful (200) article responses grouped into articles (pages in page order).
 
-    An article is emitted once all the WARC has been read, in the order its first page appears;
-    a later capture of the same page replaces the earlier one.
+    An article is emitted as soon as it is complete: page 1 and every page up to the highest
+    page number its pages' pager links name (one page when they name none), so memory holds
+    only the articles still being fetched when the WARC was written (and the keys of those
+    emitted). A later capture of a page not yet emitted replaces the earlier one; captures of
+    an article already emitted are skipped (one group per article, as a crawl fetches each
+    article once per run). At the end of the file the incomplete articles follow,
+    in the order their first capture appears (those without page 1 are dropped). The order is
+    thus fixed by the file: the same WARC always gives the same output, byte for byte.
     """
     articles: dict[tuple[str, str], dict[int, CapturedPage]] = {}
+    last_page: dict[tuple[str, str], int] = {}
+    emitted: set[tuple[str, str]] = set()
     for page in captures:
         article = parse_article_url(page.url)
         if article is None or page.status != 200:
             continue
-        articles.setdefault((article.site, article.article_id), {})[article.page] = page
+        key = (article.site, article.article_id)
+        if key in emitted:
+            continue
+        pages = articles.setdefault(key, {})
+        pages[article.page] = page
+        last_page[key] = max(last_page.get(key, 1), _last_linked_page(page, article.article_id))
+        if all(n in pages for n in range(1, last_page[key] + 1)):
+            del articles[key], last_page[key]
+            emitted.add(key)
+            yield [pages[n] for n in sorted(pages)]
     for pages in articles.values():
         if 1 in pages:
             yield [pages[n] for n in sorted(pages)]
+
+
+def _last_linked_page(page: CapturedPage, article_id: str) -> int:
+    # The highest page of the same article the page links to (its pager), as the spider reads
+    # it: every page up to that one exists.
+    last = 1
+    for href in _HREF.findall(page.body):
+        linked = parse_article_url(absolute_url(href.decode("latin-1"), page.url))
+        if linked is not None and linked.article_id == article_id:
+            last = max(last, linked.page)
+    return last

@@ -10,19 +10,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pebble import ProcessPool
+from pebble import ProcessExpired, ProcessPool
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archiver.events import ArticleEvent, ArticleGone, EventWriter
-from archiver.extract import ExtractionError, extract_article
-from archiver.index.crawl import crawl_index
+from archiver.extract import ExtractionError, NotAnArticle, extract_article
+from archiver.index.crawl import crawl_index, not_article_key
 from archiver.items import ArticlePages
 from archiver.jsonl import RecordWriter
+from archiver.page import CapturedPage
 from archiver.run_health import FIELDS_FILLED, FIELDS_RECORDS
+from archiver.urls import parse_article_url
 from archiver.versions import content_of, next_version
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Self
 
     from scrapy import Spider
@@ -47,8 +50,16 @@ class ExtractionPipeline:
     With the archive index, a record is written only when the article is new (version 1) or
     its extracted content changed (the next version, see archiver.versions); it is indexed
     (marked archived) only after it is written. An ArticleGone item for an archived article
-    becomes a deletion event under ARCHIVER_DIR/events/. Stats: archiver/versions/{new_articles,
+    becomes a deletion event under ARCHIVER_DIR/events/, and so does an archived article whose
+    page is now a soft-404 (status 200, reason "soft-404"). Stats: archiver/versions/{new_articles,
     new_versions,unchanged}, archiver/articles/deleted.
+
+    Archive first: with WARC writing on (`require_captures`), an item any page of which has no
+    WARC capture (the write failed) gets no record and is not marked archived, so the next run
+    fetches it again (archiver/extract/failed/not-archived). An incomplete item (a later page
+    could not be fetched) gets no record either, neither a first one nor a new version, and is
+    not marked archived (archiver/records/skipped/incomplete): the next run fetches it again. A
+    worker that dies is counted archiver/extract/failed/crash, a timeout .../timeout.
 
     Settings: ARCHIVER_EXTRACT_WORKERS (processes, default: CPU count, at most 4),
     ARCHIVER_EXTRACT_TIMEOUT (seconds per article, default 60), ARCHIVER_DIR (output root).
@@ -62,8 +73,12 @@ class ExtractionPipeline:
         timeout: float,
         run_name: str,
         index: ArchiveIndex | None = None,
+        require_captures: bool = False,
+        extract: Callable[[list[CapturedPage]], Article] = extract_article,
     ) -> None:
         self.stats = stats
+        self.require_captures = require_captures
+        self.extract = extract
         self.timeout = timeout
         self.root = root
         self.index = index
@@ -86,6 +101,7 @@ class ExtractionPipeline:
             timeout=settings.getfloat("ARCHIVER_EXTRACT_TIMEOUT", 60.0),
             run_name=crawler.spidercls.name,
             index=crawl_index(crawler),
+            require_captures=settings.getbool("ARCHIVER_WARC_ENABLED", True),
         )
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
@@ -97,13 +113,43 @@ class ExtractionPipeline:
         if not isinstance(item, ArticlePages):
             return item
         url = item.pages[0].url if item.pages else "?"
+        missing = [page.url for page in item.pages if page.capture is None]
+        if self.require_captures and missing:
+            # Archive first: no record for what is not in a WARC file; not marked archived, so
+            # the next run fetches the article again.
+            self._failed(url, "not-archived", f"no WARC capture of {', '.join(missing)}")
+            raise DropItem(f"{url} not archived", log_level="DEBUG")
+        if item.incomplete:
+            # Half an article would pass for an edit of the archived one (pages and images
+            # "changed"), or be marked archived and never completed.
+            self.stats.inc_value("archiver/records/skipped/incomplete")
+            logger.warning(
+                "article %s incomplete (%d pages fetched): no record; fetched again next run",
+                url,
+                len(item.pages),
+            )
+            raise DropItem(f"{url} incomplete", log_level="DEBUG")
         future = self._schedule(item)
         try:
             record: Article = await asyncio.wrap_future(future)
+        except NotAnArticle as exc:
+            if exc.reason == "soft-404" and self._archived(item):
+                self._gone(self._soft_404(item))
+            else:
+                self._failed(url, exc.reason, str(exc))
+                if self.index is not None and item.pages and item.pages[0].capture is not None:
+                    # Seen, not an article: later latest runs skip it for a while.
+                    self.index.mark_skip(
+                        not_article_key(item.site, item.article_id),
+                        "not_article",
+                        item.pages[0].capture.fetched_at,
+                    )
         except ExtractionError as exc:
             self._failed(url, exc.reason, str(exc))
         except FutureTimeout:
             self._failed(url, "timeout", f"extraction took over {self.timeout:g}s")
+        except ProcessExpired as exc:
+            self._failed(url, "crash", f"extraction worker died ({exc})")
         except Exception as exc:
             # A parser bug on one page must not stop the crawl; the capture is already safe.
             self._failed(url, type(exc).__name__, repr(exc))
@@ -137,6 +183,9 @@ class ExtractionPipeline:
         self.stats.set_value("archiver/records/last_file", str(path))
         if versioned.version == 1:
             self.stats.inc_value("archiver/versions/new_articles")
+        elif not versioned.changes:
+            # Another extractor made the previous record: a new baseline, not an edit.
+            self.stats.inc_value("archiver/versions/rebaselined")
         else:
             self.stats.inc_value("archiver/versions/new_versions")
             logger.info(
@@ -149,7 +198,31 @@ class ExtractionPipeline:
             self.index.record_version(versioned, self._relative(path))
         return versioned
 
+    def _archived(self, item: ArticlePages) -> bool:
+        return (
+            self.index is not None
+            and self.index.current_record(item.site, item.article_id) is not None
+        )
+
+    def _soft_404(self, item: ArticlePages) -> ArticleGone:
+        page = item.pages[0]
+        article = parse_article_url(page.url)
+        return ArticleGone(
+            item.site,
+            item.article_id,
+            article.canonical if article is not None else page.url,
+            page.status,
+            None,
+            page.capture,
+            reason="soft-404",
+        )
+
     def _gone(self, item: ArticleGone) -> None:
+        if self.require_captures and item.capture is None:
+            # Archive first: a deletion is recorded only with the WARC record that shows it.
+            self.stats.inc_value("archiver/articles/gone_not_archived")
+            logger.warning("article %s looks gone (%s) but was not archived", item.url, item.status)
+            return
         if self.index is None or self.index.current_record(item.site, item.article_id) is None:
             self.stats.inc_value("archiver/articles/gone_unknown")
             return
@@ -165,15 +238,17 @@ class ExtractionPipeline:
             at=at,
             status=item.status,
             location=item.location,
+            reason=item.reason,
             capture=item.capture,
         )
         self.events.write(event)
         self.index.record_event(event)
         self.stats.inc_value("archiver/articles/deleted")
         logger.warning(
-            "article %s deleted on the site (%s%s)",
+            "article %s deleted on the site (%s%s%s)",
             item.url,
             item.status,
+            f" {item.reason}" if item.reason else "",
             f" to {item.location}" if item.location else "",
         )
 
@@ -182,7 +257,7 @@ class ExtractionPipeline:
 
     def _schedule(self, item: ArticlePages) -> Any:
         try:
-            return self.pool.schedule(extract_article, args=(item.pages,), timeout=self.timeout)
+            return self.pool.schedule(self.extract, args=(item.pages,), timeout=self.timeout)
         except RuntimeError:
             # pebble refuses work once its pool broke (a worker died in a way it could not
             # recover from): start a fresh pool rather than fail every later article.
@@ -190,7 +265,7 @@ class ExtractionPipeline:
             self.stats.inc_value("archiver/extract/pool_restarts")
             self.pool.stop()  # type: ignore[no-untyped-call]
             self.pool = ProcessPool(max_workers=self.workers)
-            return self.pool.schedule(extract_article, args=(item.pages,), timeout=self.timeout)
+            return self.pool.schedule(self.extract, args=(item.pages,), timeout=self.timeout)
 
     def _failed(self, url: str, reason: str, detail: str) -> None:
         self.stats.inc_value("archiver/extract/failed")

@@ -61,6 +61,11 @@ class ExtractorInfo(_Strict):
     parser: str = Field(
         description='Site parser and template that read the page, e.g. "chinadaily/current-en".'
     )
+    version: str | None = Field(
+        default=None,
+        description="Extractor version (archiver.extract.EXTRACTOR_VERSION): changes whenever "
+        "extraction output changes; null in records made before it existed.",
+    )
 
 
 class DateCandidate(_Strict):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from archiver.record import Site
 from archiver.urls import site_of
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class SpiderArgumentError(ValueError):
@@ -55,6 +59,17 @@ class CrawlArgs(BaseModel):
     def _split_urls(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _iso_day(cls, value: Any) -> Any:
+        # Exactly YYYY-MM-DD: pydantic alone also takes a Unix timestamp ("1714521600") and
+        # explains "20240501" in terms of datetimes.
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+            raise PydanticCustomError("iso_day", "expected a date as YYYY-MM-DD")
+        if isinstance(value, (int, float)):
+            raise PydanticCustomError("iso_day", "expected a date as YYYY-MM-DD")
         return value
 
     @property

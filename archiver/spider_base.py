@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from calendar import monthrange
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,7 +14,7 @@ from scrapy.utils.misc import load_object
 
 from archiver.claims import ArticleClaims
 from archiver.events import DELETION_STATUSES, ArticleGone
-from archiver.index.crawl import crawl_index
+from archiver.index.crawl import crawl_index, not_article_key
 from archiver.items import ArticlePages, captured_page
 from archiver.record import CaptureRef, Site
 from archiver.scaleout import claims_for
@@ -86,7 +87,8 @@ class ArchiveSpider(Spider):
                     yield request
             starts = self.backfill_requests if self.args.mode == "backfill" else None
             for request in (starts or self.default_requests)():
-                yield request
+                if not self._missing_list(request.url):
+                    yield request
             return
         for url in self.args.urls:
             if parse_article_url(url) is None:
@@ -165,6 +167,9 @@ class ArchiveSpider(Spider):
                     self._seen_archived.add((article.site, article.article_id))
                     stats.inc_value("archiver/discovery/already_archived")
                 return None
+            if self._not_an_article(article):
+                stats.inc_value("archiver/discovery/not_an_article")
+                return None
             if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
                 stats.inc_value("archiver/discovery/over_max_articles")
                 return None
@@ -173,7 +178,9 @@ class ArchiveSpider(Spider):
             return None
         self._scheduled += 1
         stats.inc_value("archiver/discovery/articles")
-        first = article.page_url(1)
+        # Fetched with the scheme it was named or linked with (an http:// legacy URL may answer
+        # differently over https); only the record's url is the canonical https form.
+        first = _with_scheme(article.page_url(1), url)
         return Request(
             first,
             callback=self._parse_article,
@@ -184,6 +191,29 @@ class ArchiveSpider(Spider):
             dont_filter=True,
         )
 
+    def _missing_list(self, url: str) -> bool:
+        # A start page that answered 404/410 in ARCHIVER_INDEX_MISSING_LIST_RUNS runs in a row
+        # is left out for ARCHIVER_INDEX_MISSING_LIST_DAYS days (then tried once again).
+        runs = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_RUNS", 3)
+        days = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_DAYS", 7)
+        if self.index is None or runs <= 0 or days <= 0:
+            return False
+        since = self.now() - timedelta(days=days)
+        if not self.index.skipped(url, "missing_list", since, min_count=runs):
+            return False
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archiver/discovery/list_skipped_missing")
+        logger.info("list %s skipped: it answered 404/410 in the last %d runs", url, runs)
+        return True
+
+    def _not_an_article(self, article: ArticleUrl) -> bool:
+        # Refused recently (video, gallery, soft 404): see ARCHIVER_INDEX_NOT_ARTICLE_DAYS.
+        days = self.settings.getint("ARCHIVER_INDEX_NOT_ARTICLE_DAYS", 30)
+        if self.index is None or days <= 0:
+            return False
+        key = not_article_key(article.site, article.article_id)
+        return self.index.skipped(key, "not_article", self.now() - timedelta(days=days))
+
     def _in_window(self, article: ArticleUrl, day: date | None) -> bool:
         if day is not None:
             return self.args.in_window(day)
@@ -192,11 +222,10 @@ class ArchiveSpider(Spider):
         if article.site == "globaltimes":
             # /page/YYYYMM/ names only the month: skip only when the whole month is outside.
             first = article.url_date
-            last = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return (
-                self.args.in_window(first)
-                or self.args.in_window(last)
-                or (self.args.since is not None and first <= self.args.since < last)
+            last = date(first.year, first.month, monthrange(first.year, first.month)[1])
+            since, until = self.args.since, self.args.until
+            return not (
+                (since is not None and last < since) or (until is not None and first > until)
             )
         return self.args.in_window(article.url_date)
 
@@ -205,6 +234,8 @@ class ArchiveSpider(Spider):
     def _parse_list_counted(self, response: Response) -> Iterator[Request]:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("archiver/discovery/list_pages")
+        if self.index is not None:
+            self.index.clear_skip(response.url)
         yield from self.parse_list(response)
 
     def _parse_article(self, response: Response) -> Iterator[Request | ArticlePages | ArticleGone]:
@@ -242,7 +273,7 @@ class ArchiveSpider(Spider):
             response.meta[_ARTICLE] = article
         pages = [*response.meta[_PAGES], captured_page(response, response.meta[_HINTS])]
         if len(pages) == 1:
-            remaining = self.more_pages(response, article)
+            remaining = [_with_scheme(u, response.url) for u in self.more_pages(response, article)]
         else:
             remaining = response.meta["archiver_remaining"]
         if remaining:
@@ -261,12 +292,24 @@ class ArchiveSpider(Spider):
         pages = request.meta.get(_PAGES) or []
         logger.warning("article page %s not fetched (%s)", request.url, reason)
         error = failure.value
-        if (
+        gone: ArticleUrl = request.meta[_ARTICLE]
+        redirected = _redirected_away(request, gone)
+        if not pages and redirected is not None:
+            # Redirected away from the article to a page that then failed: the deletion is
+            # the redirect (its status and target), whatever the target answered.
+            yield ArticleGone(
+                gone.site,
+                gone.article_id,
+                gone.canonical,
+                redirected,
+                request.url,
+                _capture(request.meta),
+            )
+        elif (
             not pages
             and isinstance(error, HttpError)
             and error.response.status in DELETION_STATUSES
         ):
-            gone: ArticleUrl = request.meta[_ARTICLE]
             yield ArticleGone(
                 gone.site,
                 gone.article_id,
@@ -286,11 +329,40 @@ class ArchiveSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         reason = _failure_reason(failure)
         self.crawler.stats.inc_value(f"archiver/discovery/list_failed/{reason}")
+        error = failure.value
+        if (
+            self.index is not None
+            and isinstance(error, HttpError)
+            and error.response.status in DELETION_STATUSES
+            and not request.meta.get("redirect_urls")
+        ):
+            self.index.mark_skip(request.url, "missing_list", self.now())
         logger.warning("list page %s not fetched (%s)", request.url, reason)
 
     def list_depth(self, response: Response) -> int:
         """How deep in a paginated list `response` is (1 = first page)."""
         return int(response.meta.get(_DEPTH, 1))
+
+
+def _with_scheme(url: str, like: str) -> str:
+    """`url` (https, as ArticleUrl builds them) with the http: scheme when `like` has it."""
+    if like.startswith("http://") and url.startswith("https://"):
+        return "http://" + url[len("https://") :]
+    return url
+
+
+def _redirected_away(request: Request, article: ArticleUrl) -> int | None:
+    """The first redirect's status when `request` was redirected off `article`, else None."""
+    if not request.meta.get("redirect_urls"):
+        return None
+    landed = parse_article_url(request.url)
+    if landed is not None and (landed.site, landed.article_id) == (
+        article.site,
+        article.article_id,
+    ):
+        return None
+    reasons = request.meta.get("redirect_reasons") or [302]
+    return reasons[0] if isinstance(reasons[0], int) else 302
 
 
 def _capture(meta: dict[str, Any]) -> CaptureRef | None:

@@ -21,7 +21,7 @@ def test_polite_defaults() -> None:
     settings = _settings(ARCHIVER_CONTACT="archive-team@example.org")
     assert settings.getbool("ROBOTSTXT_OBEY")
     assert settings.getfloat("DOWNLOAD_DELAY") >= 2.0
-    assert not settings.getbool("RANDOMIZE_DOWNLOAD_DELAY")
+    assert settings.getfloat("DOWNLOAD_DELAY_JITTER") == 0
     assert settings.getbool("AUTOTHROTTLE_ENABLED")
     assert 429 in settings.getlist("RETRY_HTTP_CODES") and 503 in settings.getlist(
         "RETRY_HTTP_CODES"
@@ -31,6 +31,14 @@ def test_polite_defaults() -> None:
         "archiver/" in settings["USER_AGENT"]
         and "archive-team@example.org" in settings["USER_AGENT"]
     )
+
+
+def test_polite_delay_has_no_jitter_and_no_deprecation_warning() -> None:
+    # Scrapy 2.19 warns at every Downloader start when RANDOMIZE_DOWNLOAD_DELAY is set; pytest
+    # turns the warning into an error here.
+    from scrapy.core.downloader import _default_jitter
+
+    assert _default_jitter(_settings()) == 0.0
 
 
 def test_command_line_overrides_win() -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver.extract_command import group_articles
 from archiver.mirror import MirrorServer
+from archiver.page import CapturedPage
 from tests.crawling import REPO, run_crawl
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "article.schema.json"
@@ -66,6 +68,52 @@ def test_extract_warc_prints_the_crawl_record(archived: Path) -> None:
     assert done.returncode == 0, done.stderr
     (written,) = archived.glob("records/chinadaily/*.jsonl")
     assert done.stdout == written.read_text(encoding="utf-8")
+
+
+def test_extract_warc_without_dir_infers_the_root_from_the_layout(archived: Path) -> None:
+    # <root>/warc/<spider>/<file>: warc_file relative to <root>, as the crawl wrote it, even
+    # though the default --dir (ARCHIVER_DIR, "archive") is elsewhere.
+    (warc,) = archived.glob("warc/**/*.warc.gz")
+    done = archiver("extract", str(warc))
+    assert done.returncode == 0, done.stderr
+    (written,) = archived.glob("records/chinadaily/*.jsonl")
+    assert done.stdout == written.read_text(encoding="utf-8")
+    (capture,) = json.loads(done.stdout)["captures"]
+    assert capture["warc_file"] == warc.relative_to(archived).as_posix()
+
+
+def _page(url: str, links: tuple[str, ...] = ()) -> CapturedPage:
+    body = "".join(f'<a href="{link}">next</a>' for link in links)
+    return CapturedPage(url=url, body=f"<html><body>{body}</body></html>".encode())
+
+
+def test_group_articles_emits_each_article_once_complete() -> None:
+    two = "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d"
+    single = "https://www.globaltimes.cn/page/202609/1371581.shtml"
+    pending = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
+    captures = [
+        _page(f"{two}.html", links=(f"{two}_2.html",)),
+        _page(single),
+        _page(pending, links=(pending.replace(".html", "_3.html"),)),
+        _page(f"{two}_2.html", links=(f"{two}.html",)),
+        _page("https://www.globaltimes.cn/china/index.html"),
+        _page(single),  # once emitted, an article is not emitted again
+    ]
+    read: list[str] = []
+
+    def reading() -> Iterator[CapturedPage]:
+        for page in captures:
+            read.append(page.url)
+            yield page
+
+    groups = group_articles(reading())
+    # Emitted as soon as complete, before the rest of the file is read (bounded memory).
+    assert [p.url for p in next(groups)] == [single]
+    assert len(read) == 2
+    assert [p.url for p in next(groups)] == [f"{two}.html", f"{two}_2.html"]
+    assert len(read) == 4
+    # At the end: what never completed, in first-capture order.
+    assert [[p.url for p in group] for group in groups] == [[pending]]
 
 
 def test_extract_html_page(tmp_path: Path) -> None:

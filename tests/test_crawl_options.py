@@ -41,8 +41,13 @@ def _fetched(root: Path) -> list[str]:
 
 
 def test_urls_archives_a_named_article_only(tmp_path: Path, mirror: MirrorServer) -> None:
+    # Page requisites (the article's images and CSS) off: only pages are counted here.
     result = run_crawl(
-        "chinadaily", tmp_path, mirror.url, args={"urls": ARTICLE, "since": "2030-01-01"}
+        "chinadaily",
+        tmp_path,
+        mirror.url,
+        args={"urls": ARTICLE, "since": "2030-01-01"},
+        settings={"ARCHIVER_REQUISITES_ENABLED": "False"},
     )
     assert result.returncode == 0, result.log[-2000:]
     # Named in urls=: archived even though since= excludes its date.
@@ -125,5 +130,27 @@ def test_429_retry_after_is_honoured_then_archived(tmp_path: Path, overlay: Path
         if r.type == "response" and r.target_uri == ARTICLE
     ]
     assert statuses == [429, 200]
+    assert result.stats["archiver/retry/wait_ms"] >= 1000
+    assert [r["url"] for r in result.records()] == [ARTICLE]
+
+
+def test_503_retry_after_is_honoured_then_archived(tmp_path: Path, overlay: Path) -> None:
+    key = "www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
+    (overlay / "routes.json").write_text(
+        json.dumps({key: {"status": 503, "retry_after": 1, "times": 1}})
+    )
+    with MirrorServer(overlays=[overlay]) as server:
+        result = run_crawl("chinadaily", tmp_path / "out", server.url, args={"urls": ARTICLE})
+        served = [r for r in server.requests if r.path.startswith("/a/202405/13/")]
+    assert result.returncode == 0, result.log[-2000:]
+    assert len(served) == 2
+    statuses = [
+        r.http_status
+        for path in sorted((tmp_path / "out").glob("warc/**/*.warc.gz"))
+        for r in iter_records(path)
+        if r.type == "response" and r.target_uri == ARTICLE
+    ]
+    assert statuses == [503, 200]
+    # The wait is the server's Retry-After (1 s), not the 0.2 s backoff of the test settings.
     assert result.stats["archiver/retry/wait_ms"] >= 1000
     assert [r["url"] for r in result.records()] == [ARTICLE]

@@ -19,7 +19,9 @@ def register(commands: Commands) -> None:
         help="extract article records from a WARC file or an HTML page (no network)",
         description="Prints one JSON record per article, as JSON Lines. FILE is a WARC file "
         "(every article response in it; pages of one article are joined) or an HTML page "
-        "(then give its --url).",
+        "(then give its --url). captures.warc_file is the WARC file's path relative to the "
+        "archive root: --dir when FILE lies under it, else <root> when FILE is "
+        "<root>/warc/<spider>/<file>, else just the file name.",
     )
     extract.add_argument("file", type=Path, metavar="FILE")
     extract.add_argument("--url", help="URL the HTML page was served from (HTML input only)")

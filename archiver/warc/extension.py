@@ -17,7 +17,7 @@ from scrapy.utils.misc import load_object
 
 import archiver
 from archiver.index.crawl import crawl_index
-from archiver.index.ingest import body_sha256
+from archiver.index.ingest import body_sha256, content_encoding
 from archiver.index.store import CaptureRow, iso_utc
 from archiver.warc.exchange import HttpExchange, exchange_from_scrapy
 from archiver.warc.writer import (
@@ -198,9 +198,22 @@ class WarcExtension:
             return writer.write_exchange(exchange)
         encodings = [v for k, v in exchange.response_headers if k.lower() == "content-encoding"]
         body_hash = body_sha256(exchange.response_body, encodings)
+        digest = payload_digest(exchange.response_body)
+        coding = content_encoding(encodings)
         original = None
         if exchange.response_body and not exchange.truncated:
-            original = self.index.find_identical(exchange.url, exchange.status, body_hash)
+            # An identical-payload-digest revisit names ITS OWN payload's digest and replays the
+            # original's bytes under its own HTTP head: the raw payload, its Content-Encoding and
+            # length must all be the original's, not only the decoded body (issue: a gzip
+            # original revisited by an identity response replayed gzip bytes as plain text).
+            original = self.index.find_identical(
+                exchange.url,
+                exchange.status,
+                body_hash,
+                payload_digest=digest,
+                content_encoding=coding,
+                payload_length=len(exchange.response_body),
+            )
         if original is not None and original.payload_digest:
             target = RevisitTarget(
                 url=original.url,
@@ -211,6 +224,10 @@ class WarcExtension:
             capture = writer.write_revisit(exchange, target)
             self.stats.inc_value("archiver/warc/revisits")
         else:
+            if self.index.find_identical(exchange.url, exchange.status, body_hash) is not None:
+                # Same page, other bytes (another gzip timestamp or coding): a full response.
+                self.stats.inc_value("archiver/warc/revisits_refused/raw_payload_differs")
+            original = None
             capture = writer.write_exchange(exchange)
         self.index.record_capture(
             CaptureRow(
@@ -221,11 +238,11 @@ class WarcExtension:
                 url=capture.url,
                 status=capture.status,
                 fetched_at=iso_utc(capture.fetched_at),
-                payload_digest=original.payload_digest
-                if original is not None
-                else payload_digest(exchange.response_body),
+                payload_digest=digest,
                 body_sha256=body_hash,
                 refers_to=original.record_id if original is not None else None,
+                content_encoding=coding,
+                payload_length=len(exchange.response_body),
             )
         )
         return capture
