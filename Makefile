@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # pywb cannot share the Scrapy environment (PITFALLS.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test lint install pywb system-deps
+.PHONY: demo test lint install pywb system-deps replaywebpage
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,20 @@ lint: install
 system-deps:
 	bash scripts/system-deps.sh
 
-test: system-deps lint pywb
+# ReplayWeb.page's prebuilt ui.js and sw.js (pinned) for tests/test_replaywebpage.py. `npm pack`
+# fetches the package alone, integrity-checked: `npm install` also resolves its build and Electron
+# dependencies, which the bundled dist does not need (and warcio@^2.4.12 fails to resolve).
+REPLAYWEBPAGE_VERSION := 2.5.3
+REPLAYWEBPAGE := .tools/replaywebpage
+
+$(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION):
+	rm -rf $(REPLAYWEBPAGE) && mkdir -p $(REPLAYWEBPAGE)
+	npm pack --silent replaywebpage@$(REPLAYWEBPAGE_VERSION) --pack-destination $(REPLAYWEBPAGE)
+	tar -xzf $(REPLAYWEBPAGE)/replaywebpage-$(REPLAYWEBPAGE_VERSION).tgz -C $(REPLAYWEBPAGE) --strip-components=1
+	rm $(REPLAYWEBPAGE)/replaywebpage-$(REPLAYWEBPAGE_VERSION).tgz
+	touch $@
+
+replaywebpage: $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION)
+
+test: system-deps lint pywb replaywebpage
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest
