@@ -34,7 +34,10 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-LOAD_SECONDS = 30.0
+LOAD_SECONDS = 90.0
+# A first visit can stall while the service worker installs (seen on a fresh machine under
+# load): a page that has shown no replay frame by then is loaded again.
+RELOAD_AFTER_SECONDS = 25.0
 
 
 class _StaticHandler(SimpleHTTPRequestHandler):
@@ -165,9 +168,15 @@ def test_replaywebpage_replays_an_exported_article(
 
 def _replayed_text(page: Page, article_url: str, title: str) -> str:
     """The title and text of the frame replaying `article_url`, once it shows `title`."""
-    deadline = time.monotonic() + LOAD_SECONDS
+    start = time.monotonic()
+    deadline = start + LOAD_SECONDS
+    next_reload = start + RELOAD_AFTER_SECONDS
     text = ""
     while time.monotonic() < deadline:
+        replaying = [f for f in page.frames if "mp_/" in f.url]
+        if not replaying and time.monotonic() > next_reload:
+            page.reload()
+            next_reload = time.monotonic() + RELOAD_AFTER_SECONDS
         for frame in page.frames:
             if "mp_/" in frame.url and frame.url.endswith(article_url):
                 try:
