@@ -17,7 +17,7 @@ ROOT = bundled_root()
 SITE = ROOT / "site"
 MARK = b"<!-- reconstructed for the archiver mirror:"
 
-# The real pages, byte-exact copies of /work/shared/reference/pages/ (sha256 of the originals).
+# The real pages, byte-exact copies of ../shared/reference/pages/ (sha256 of the originals).
 REAL = {
     "www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html":
         "a1368c647c36a6b68febeb356cea025b0ed6da3c364c04ec4f0d14c46e0b9527",
