@@ -130,7 +130,9 @@ def test_verify_during_a_running_crawl(env: ReplayEnv, tmp_path: Path) -> None:
     root = tmp_path / "archive"
     manifest = load_manifest()
     urls = [a.url for a in manifest.articles if a.site == "chinadaily"]
-    settings = {**TEST_SETTINGS, "DOWNLOAD_DELAY": "1.0", "ARCHIVER_DIR": str(root)}
+    # Slow enough that the crawl outlives verify on a loaded machine: it is killed after
+    # verify has run, so the delay costs the test nothing.
+    settings = {**TEST_SETTINGS, "DOWNLOAD_DELAY": "2.5", "ARCHIVER_DIR": str(root)}
     with MirrorServer() as mirror:
         command = [sys.executable, "-m", "scrapy", "crawl", "chinadaily"]
         for name, value in {**settings, "ARCHIVER_MIRROR": mirror.url}.items():
@@ -145,7 +147,7 @@ def test_verify_during_a_running_crawl(env: ReplayEnv, tmp_path: Path) -> None:
         )
         try:
             before = len(record_lines(root))
-            for _ in range(600):  # bounded wait: a record written from the open WARC file
+            for _ in range(900):  # bounded wait: a record written from the open WARC file
                 if _open_files(root) and len(record_lines(root)) > before:
                     break
                 assert crawl.poll() is None, "the crawl ended before verify could run"
