@@ -32,7 +32,7 @@ lint: install
 system-deps:
 	bash scripts/system-deps.sh
 
-# ReplayWeb.page's prebuilt ui.js and sw.js (pinned) for tests/test_replaywebpage.py. `npm pack`
+# ReplayWeb.page's prebuilt ui.js and sw.js (pinned) for tests/replay/test_replaywebpage.py. `npm pack`
 # fetches the package alone, integrity-checked: `npm install` also resolves its build and Electron
 # dependencies, which the bundled dist does not need (and warcio@^2.4.12 fails to resolve).
 REPLAYWEBPAGE_VERSION := 2.5.3

@@ -63,8 +63,8 @@ class ExtractorInfo(_Strict):
     )
     version: str | None = Field(
         default=None,
-        description="Extractor version (archiver.extract.EXTRACTOR_VERSION): changes whenever "
-        "extraction output changes; null in records made before it existed.",
+        description="Extractor version (archiver.sites.extract.EXTRACTOR_VERSION): changes "
+        "whenever extraction output changes; null in records made before it existed.",
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 BOT_NAME = "archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
-COMMANDS_MODULE = "archiver.commands"
+COMMANDS_MODULE = "archiver.crawl.scrapy_commands"
 
 # Installs WARC writing, extraction, retries with backoff, the mirror handler and the polite
-# defaults below it; see archiver/addon.py for every ARCHIVER_* setting.
-ADDONS = {"archiver.addon.ArchiverAddon": 0}
+# defaults below it; see archiver/crawl/addon.py for every ARCHIVER_* setting.
+ADDONS = {"archiver.crawl.addon.ArchiverAddon": 0}
 
 # Output root: WARC files under warc/, JSON Lines records under records/.
 ARCHIVER_DIR = "archive"

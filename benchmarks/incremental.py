@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from archiver.index.store import ArchiveIndex
 from archiver.mirror import MirrorServer, bundled_root
+from archiver.store.index.archive_index import ArchiveIndex
 from archiver.warc.raw import iter_records
 
 REPO = Path(__file__).resolve().parent.parent

@@ -35,10 +35,10 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.extract_command import group_articles
 from archiver.mirror import MirrorServer, load_manifest
+from archiver.offline.extract_file import group_articles
+from archiver.offline.reextract import run_reextract
 from archiver.page import CapturedPage
-from archiver.reextract import run_reextract
 from archiver.warc.reader import iter_captures
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request as ScrapyRequest
 
-from archiver.spider_base import ArchiveSpider
-from archiver.urls import absolute_url, parse_article_url
+from archiver.crawl.spider import ArchiveSpider
+from archiver.sites.urls import absolute_url, parse_article_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from archiver.record import Site
-    from archiver.urls import ArticleUrl
+    from archiver.sites.urls import ArticleUrl
 
 # Default English sections (list pages /<path>/page_N.html). Override with the
 # ARCHIVER_CHINADAILY_SECTIONS setting (a list of paths or absolute URLs).

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from archiver.sitemaps import iter_news_sitemap
-from archiver.spider_base import ArchiveSpider
-from archiver.urls import absolute_url, parse_article_url, without_fragment
+from archiver.crawl.sitemaps import iter_news_sitemap
+from archiver.crawl.spider import ArchiveSpider
+from archiver.sites.urls import absolute_url, parse_article_url, without_fragment
 
 if TYPE_CHECKING:
     from scrapy import Request

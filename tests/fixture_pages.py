@@ -1,11 +1,11 @@
-"""Loading page fixtures: tests/fixtures/pages/<name>/ (layout in archiver/fixtures.py)."""
+"""Loading page fixtures: tests/fixtures/pages/<name>/ (layout in archiver/fixtures/fixture.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from archiver.fixtures import RECORD_ONLY, Fixture
-from archiver.fixtures import load as load_folder
+from archiver.fixtures.fixture import RECORD_ONLY, Fixture
+from archiver.fixtures.fixture import load as load_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -44,7 +44,7 @@ def _run_schema(options: argparse.Namespace) -> int:
 
 
 def _run_extract(options: argparse.Namespace) -> int:
-    from archiver.extract_command import extract_file
+    from archiver.offline.extract_file import extract_file
 
     return extract_file(options.file, options.url, archive_dir(options.dir))
 

@@ -49,7 +49,7 @@ def day(text: str) -> date:
 
 def since(value: str) -> datetime:
     """An argparse type: YYYY-MM-DD (or an ISO time) as the aware moment it starts."""
-    from archiver.reextract import parse_since
+    from archiver.offline.reextract import parse_since
 
     try:
         return parse_since(value)

@@ -60,18 +60,18 @@ def register(commands: Commands) -> None:
 
 
 def _run_fixtures_add(options: argparse.Namespace) -> int:
-    from archiver.fixtures_command import run_add
+    from archiver.fixtures.command import run_add
 
     return run_add(options.warc, options.url, options.root, options.name, options.reconstructed)
 
 
 def _run_fixtures_rerun(options: argparse.Namespace) -> int:
-    from archiver.fixtures_command import run_rerun
+    from archiver.fixtures.command import run_rerun
 
     return run_rerun(options.dirs, options.write)
 
 
 def _run_fixtures_gate(options: argparse.Namespace) -> int:
-    from archiver.fixtures_command import run_gate
+    from archiver.fixtures.command import run_gate
 
     return run_gate(options.dirs, options.floors, options.update_floors, options.lower_floors)

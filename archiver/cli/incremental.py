@@ -74,13 +74,13 @@ def index_path(option: Path | None) -> Path | None:
 
 
 def _run_index_rebuild(options: argparse.Namespace) -> int:
-    from archiver.index.commands import run_rebuild
+    from archiver.store.index.commands import run_rebuild
 
     return run_rebuild(archive_dir(options.dir), index_path(options.index))
 
 
 def _run_changes(options: argparse.Namespace) -> int:
-    from archiver.changes import run_changes
+    from archiver.offline.changes import run_changes
 
     return run_changes(
         archive_dir(options.dir),

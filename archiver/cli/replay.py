@@ -121,7 +121,7 @@ def _run_replay(options: argparse.Namespace) -> int:
 
 
 def _run_reextract(options: argparse.Namespace) -> int:
-    from archiver.reextract import reextract_command
+    from archiver.offline.reextract import reextract_command
 
     try:
         return reextract_command(
@@ -132,8 +132,8 @@ def _run_reextract(options: argparse.Namespace) -> int:
 
 
 def _run_export_wacz(options: argparse.Namespace) -> int:
+    from archiver.offline.wacz import export_wacz
     from archiver.replay.env import replay_env
-    from archiver.wacz_export import export_wacz
 
     try:
         return export_wacz(
@@ -148,8 +148,8 @@ def _run_export_wacz(options: argparse.Namespace) -> int:
 
 
 def _run_verify(options: argparse.Namespace) -> int:
+    from archiver.offline.verify import print_report, verify_archive
     from archiver.replay.env import replay_env
-    from archiver.verify import print_report, verify_archive
 
     checks = verify_archive(archive_dir(options.dir), replay_env(options.env), options.workers)
     return print_report(checks, as_json=options.json)

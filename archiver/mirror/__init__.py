@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from archiver.mirror.server import BUNDLED_ROOT, MirrorRequest, MirrorServer, file_path_for
 from archiver.record import Site
-from archiver.urls import absolute_url, parse_article_url, site_of
+from archiver.sites.urls import absolute_url, parse_article_url, site_of
 
 __all__ = [
     "Manifest",

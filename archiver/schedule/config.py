@@ -16,9 +16,9 @@ from pydantic import (
     model_validator,
 )
 
+from archiver.crawl.args import parse_crawl_args
 from archiver.errors import CommandError
 from archiver.record import Site
-from archiver.spider_args import parse_crawl_args
 
 DEFAULT_CONFIG = """\
 # archiver schedule: one [[job]] per site and mode. cron is a 5-field cron expression in the

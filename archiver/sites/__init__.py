@@ -10,7 +10,7 @@ from archiver.sites import chinadaily, globaltimes
 from archiver.sites.common import PageError, ParsedPage, parse_html
 from archiver.sites.fields import not_found, reject_list_page, reject_non_article
 from archiver.sites.templates import Template, page_day, select
-from archiver.urls import ArticleUrl
+from archiver.sites.urls import ArticleUrl
 
 # Per site: its templates, most specific first, and the readers for markup none of them knows.
 TEMPLATES: dict[Site, tuple[Sequence[Template], Sequence[Template]]] = {

@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 
 from lxml.html import HtmlElement
 
-from archiver import boilerplate
 from archiver.page import CapturedPage
 from archiver.record import Author, DateCandidate, Image, Language
-from archiver.sites import fields
+from archiver.sites import boilerplate, fields
 from archiver.sites.bylines import parse_byline
 from archiver.sites.common import (
     Line,
@@ -35,7 +34,7 @@ from archiver.sites.dates import (
     object_id_time,
 )
 from archiver.sites.templates import Reader, Template
-from archiver.urls import ArticleUrl
+from archiver.sites.urls import ArticleUrl
 
 # Title suffixes of <title>: "Headline - Chinadaily.com.cn", "标题 - 中国日报网".
 _TITLE_SUFFIX = re.compile(

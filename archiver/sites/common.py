@@ -12,7 +12,7 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from archiver.record import Author, DateCandidate, Image, Language
-from archiver.urls import absolute_url
+from archiver.sites.urls import absolute_url
 
 
 class PageError(Exception):

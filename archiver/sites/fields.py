@@ -9,7 +9,7 @@ from lxml.html import HtmlElement
 from archiver.record import DateCandidate
 from archiver.sites.common import PageError, clean, meta, split_keywords, text_of
 from archiver.sites.dates import candidate
-from archiver.urls import parse_article_url
+from archiver.sites.urls import parse_article_url
 
 # Keywords that name the outlet, not the story.
 _SITE_TAGS = frozenset(

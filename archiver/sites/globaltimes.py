@@ -7,10 +7,9 @@ from datetime import date
 
 from lxml.html import HtmlElement
 
-from archiver import boilerplate
 from archiver.page import CapturedPage
 from archiver.record import Author, DateCandidate, Image
-from archiver.sites import fields
+from archiver.sites import boilerplate, fields
 from archiver.sites.bylines import parse_byline
 from archiver.sites.common import (
     Line,
@@ -29,7 +28,7 @@ from archiver.sites.common import (
 )
 from archiver.sites.dates import candidate, choose_published, disagree
 from archiver.sites.templates import Reader, Template
-from archiver.urls import ArticleUrl
+from archiver.sites.urls import ArticleUrl
 
 _TITLE_SUFFIX = re.compile(r"\s*[-|]\s*Global\s*Times\s*$", re.I)
 # Labels of the byline block: "By X Source:Global Times Published: 2017/11/11 0:58:39".

@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 from archiver.page import CapturedPage
 from archiver.sites.common import ParsedPage
 from archiver.sites.dates import BEIJING
-from archiver.urls import ArticleUrl
+from archiver.sites.urls import ArticleUrl
 
 Reader = Callable[[HtmlElement, CapturedPage, ArticleUrl], ParsedPage]
 

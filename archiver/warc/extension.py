@@ -16,9 +16,9 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import load_object
 
 import archiver
-from archiver.index.crawl import crawl_index
-from archiver.index.ingest import body_sha256, content_encoding
-from archiver.index.store import CaptureRow, iso_utc
+from archiver.store.index.archive_index import CaptureRow, iso_utc
+from archiver.store.index.crawl import crawl_index
+from archiver.store.index.ingest import body_sha256, content_encoding
 from archiver.warc.exchange import HttpExchange, exchange_from_scrapy
 from archiver.warc.writer import (
     RevisitTarget,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from archiver.index.store import ArchiveIndex
+    from archiver.store.index.archive_index import ArchiveIndex
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,91 @@
+"""One add-on that installs every archiver component and the polite crawling defaults."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import scrapy
+
+import archiver
+from archiver.crawl import scaleout
+from archiver.crawl.mirror_handler import mirror_origin
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+# Sent on every request. gzip and deflate only: Scrapy would also ask for br and zstd, which
+# pywb cannot replay and warcio mis-decodes (PITFALLS.md). DEFAULT_REQUEST_HEADERS replaces
+# Scrapy's whole dict, so Accept and Accept-Language are declared again.
+REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+_POLITE = {
+    "ROBOTSTXT_OBEY": True,
+    # At least 2 s between requests to one host: AutoThrottle never goes below DOWNLOAD_DELAY,
+    # and jitter would (Scrapy's default 0.5 draws 0.5x to 1.5x). DOWNLOAD_DELAY_JITTER replaces
+    # the deprecated RANDOMIZE_DOWNLOAD_DELAY (Scrapy 2.19 warns on every crawl that sets it).
+    "DOWNLOAD_DELAY": 2.0,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 4.0,
+    "AUTOTHROTTLE_MAX_DELAY": 60.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "RETRY_TIMES": 3,
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+    # Hostile sizes: a page over 32 MiB is cut off and counted, not archived without end.
+    "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
+    "DOWNLOAD_TIMEOUT": 60,
+}
+
+
+class ArchiverAddon:
+    """Installs the WARC extension, the extraction pipeline and backoff retries.
+
+    With ARCHIVER_REDIS_URL set, the crawl is one worker of a scaled-out run
+    (archiver.crawl.scaleout).
+
+    With ARCHIVER_MIRROR set, http and https are fetched from that address instead (see
+    archiver.crawl.mirror_handler). Every value is set at "addon" priority, so `-s NAME=VALUE` and
+    settings.py still override it.
+    """
+
+    def update_settings(self, settings: Settings) -> None:
+        for name, value in _POLITE.items():
+            settings.set(name, value, priority="addon")
+        settings.set("DEFAULT_REQUEST_HEADERS", REQUEST_HEADERS, priority="addon")
+        contact = settings.get("ARCHIVER_CONTACT") or ""
+        user_agent = (
+            f"archiver/{archiver.__version__} (web archiving for research; "
+            f"Scrapy/{scrapy.__version__}{'; +' + contact if contact else ''})"
+        )
+        settings.set("USER_AGENT", user_agent, priority="addon")
+
+        settings["EXTENSIONS"].update(
+            {
+                "archiver.warc.extension.WarcExtension": 100,
+                "archiver.store.run_summary.RunSummaryExtension": 900,
+            }
+        )
+        settings["ITEM_PIPELINES"].update({"archiver.store.pipeline.ExtractionPipeline": 300})
+        settings["DOWNLOADER_MIDDLEWARES"].update(
+            {
+                "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                "archiver.crawl.retry.BackoffRetryMiddleware": 550,
+                # Low: sees a requisite's response after redirects and retries are done.
+                "archiver.crawl.requisites.RequisitesMiddleware": 50,
+            }
+        )
+        settings["SPIDER_MIDDLEWARES"].update(
+            {"archiver.crawl.requisites.RequisitesMiddleware": 950}
+        )
+        scaleout.configure(settings)
+        mirror = settings.get("ARCHIVER_MIRROR") or ""
+        if mirror:
+            mirror_origin(mirror)  # fail at start with a clear message, not on the first request
+            handler = "archiver.crawl.mirror_handler.MirrorDownloadHandler"
+            settings["DOWNLOAD_HANDLERS"].update({"http": handler, "https": handler})

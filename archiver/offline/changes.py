@@ -1,0 +1,163 @@
+"""`archiver changes`: edits (new versions, with a diff of title and text) and deletions."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, TextIO
+
+from archiver.errors import CommandError
+from archiver.record import Article
+from archiver.store.index.archive_index import ArchiveIndex, iso_utc
+from archiver.store.index.ingest import sync
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit (a version after the first) or deletion of an article, at a capture time."""
+
+    kind: str  # "edited" | "deleted"
+    site: str
+    article_id: str
+    url: str
+    at: str  # ISO 8601 UTC
+    version: int | None = None
+    previous_version: int | None = None
+    changes: list[str] = field(default_factory=list)
+    status: int | None = None
+    location: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The --json object: url, kind, at, site, article_id, then the kind's own fields."""
+        out: dict[str, Any] = {
+            "url": self.url,
+            "kind": self.kind,
+            "at": self.at,
+            "site": self.site,
+            "article_id": self.article_id,
+        }
+        if self.kind == "edited":
+            out |= {
+                "version": self.version,
+                "previous_version": self.previous_version,
+                "changes": self.changes,
+            }
+        else:
+            out |= {"status": self.status, "location": self.location}
+        return out
+
+
+def list_changes(index: ArchiveIndex, since: date | None, site: str | None) -> list[Change]:
+    """Edits and deletions at or after `since` (a UTC day), oldest first."""
+    start = iso_utc(datetime.combine(since, time(), UTC)) if since else ""
+    found: list[Change] = []
+    for row in index.conn.execute(
+        "SELECT site, article_id, url, at, version, changes FROM versions "
+        # changes '[]': a re-baseline by a new extractor (archiver.store.versions), not an edit.
+        "WHERE version > 1 AND changes != '[]' AND at >= ? AND (? IS NULL OR site = ?)",
+        (start, site, site),
+    ):
+        found.append(
+            Change(
+                kind="edited",
+                site=row[0],
+                article_id=row[1],
+                url=row[2],
+                at=row[3],
+                version=row[4],
+                previous_version=row[4] - 1,
+                changes=json.loads(row[5]),
+            )
+        )
+    for row in index.conn.execute(
+        "SELECT site, article_id, url, at, status, location FROM events "
+        "WHERE kind = 'deleted' AND at >= ? AND (? IS NULL OR site = ?)",
+        (start, site, site),
+    ):
+        found.append(
+            Change(
+                kind="deleted",
+                site=row[0],
+                article_id=row[1],
+                url=row[2],
+                at=row[3],
+                status=row[4],
+                location=row[5],
+            )
+        )
+    return sorted(found, key=lambda c: (c.at, c.site, c.article_id, c.kind))
+
+
+def load_version(index: ArchiveIndex, site: str, article_id: str, version: int) -> Article | None:
+    """The record of one version, read from the records file the index names."""
+    row = index.conn.execute(
+        "SELECT record_file FROM versions WHERE site = ? AND article_id = ? AND version = ?",
+        (site, article_id, version),
+    ).fetchone()
+    if row is None:
+        return None
+    path = index.root / str(row[0])
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if article_id in line and line.endswith("\n"):
+                record = Article.model_validate_json(line)
+                if (record.site, record.article_id, record.version) == (site, article_id, version):
+                    return record
+    return None
+
+
+def readable_diff(old: Article, new: Article) -> str:
+    """Unified diff of title and text (one paragraph a line), for a person to read."""
+    lines = list(
+        difflib.unified_diff(
+            [f"title: {old.title}", *old.text.split("\n\n")],
+            [f"title: {new.title}", *new.text.split("\n\n")],
+            fromfile=f"version {old.version}",
+            tofile=f"version {new.version}",
+            lineterm="",
+            n=1,
+        )
+    )
+    return "\n".join(lines)
+
+
+def run_changes(
+    root: Path,
+    since: date | None,
+    site: str | None,
+    as_json: bool,
+    out: TextIO | None = None,
+    index_path: Path | None = None,
+) -> int:
+    """Print the changes under archive `root`; the index (at `index_path`, default
+    `root/index.sqlite3`) is synced with the files first."""
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
+    # sys.stdout looked up now, not at import: it may have been replaced since (tests, pipes).
+    out = sys.stdout if out is None else out
+    with ArchiveIndex(root, index_path) as index:
+        sync(index)
+        for change in list_changes(index, since, site):
+            if as_json:
+                out.write(json.dumps(change.to_json(), ensure_ascii=False) + "\n")
+                continue
+            if change.kind == "deleted":
+                where = f" -> {change.location}" if change.location else ""
+                out.write(f"{change.at}  deleted  {change.url}  ({change.status}{where})\n")
+                continue
+            out.write(
+                f"{change.at}  edited   {change.url}  version {change.version}: "
+                f"{', '.join(change.changes)}\n"
+            )
+            assert change.version is not None
+            new = load_version(index, change.site, change.article_id, change.version)
+            old = load_version(index, change.site, change.article_id, change.version - 1)
+            if new is not None and old is not None:
+                diff = readable_diff(old, new)
+                if diff:
+                    out.write("".join(f"    {line}\n" for line in diff.splitlines()))
+    return 0

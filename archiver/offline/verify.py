@@ -1,0 +1,387 @@
+"""`archiver verify`: check the whole archive, WARC bytes to replay index; exit 1 on a problem."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pebble import ProcessPool
+
+from archiver.errors import CommandError
+from archiver.offline.reextract import (
+    Baseline,
+    ReextractResult,
+    current_generation,
+    generation,
+    run_reextract,
+)
+from archiver.record import Article, CaptureRef
+from archiver.replay.env import ReplayEnv
+from archiver.replay.index import indexed_locations, update_index, warc_files
+from archiver.store.events import read_events
+from archiver.warc.consistency import check_file
+from archiver.warc.raw import WarcReadError, read_record_at
+from archiver.warc.scan import Originals
+from archiver.warc.writer import OPEN_SUFFIX, safe_name
+
+
+@dataclass
+class Check:
+    """One line of the summary: what was looked at, what was wrong, what was left aside."""
+
+    name: str
+    description: str
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)  # what was skipped and why; not problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "checked": self.checked,
+            "skipped": self.skipped,
+            "problems": self.problems,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class OpenWarc:
+    """A WARC file still written as `<name>.open`: a running crawl's, or a killed one's."""
+
+    name: str  # final name, relative to the root (what captures name)
+    alive: bool  # its writer (host and pid in the name) runs; True when on another host
+
+    def note(self) -> str:
+        if self.alive:
+            return f"{self.name}{OPEN_SUFFIX}: a crawl is writing it; its captures are skipped"
+        return (
+            f"{self.name}{OPEN_SUFFIX}: left open by a crawl that no longer runs; the next "
+            "crawl (or `archiver index rebuild`) repairs and closes it"
+        )
+
+
+def open_warcs(root: Path) -> dict[str, OpenWarc]:
+    """The `.warc.gz.open` files under root/warc, by final name.
+
+    The file name ends in `-<host>-<pid>`: on this host the pid tells whether the writer runs;
+    a file from another host is taken as running (its process cannot be looked at).
+    """
+    me = safe_name(socket.gethostname())
+    found: dict[str, OpenWarc] = {}
+    for path in sorted(root.glob(f"warc/**/*.warc.gz{OPEN_SUFFIX}")):
+        name = path.relative_to(root).as_posix()[: -len(OPEN_SUFFIX)]
+        head, _, pid_text = name[: -len(".warc.gz")].rpartition("-")
+        alive = True
+        if pid_text.isdigit() and head.endswith(f"-{me}"):
+            alive = _alive(int(pid_text))
+        found[name] = OpenWarc(name, alive)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One line of a records/ file, parsed."""
+
+    where: str  # "records/<site>/<file>.jsonl:<line>"
+    line: str
+    record: Article
+
+
+def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> list[Check]:
+    """Run every check on the archive at `root`; each Check lists its problems.
+
+    warc: every closed WARC file passes consistency.check_file (reads to the end, digests,
+    header/body consistency of every response, request/response pairing). revisits: every
+    revisit record has its original (same URI and date, same payload digest, as pywb needs).
+    records: every records/ line is a valid record whose captures name the record at their
+    offset (id, URI, status). events: every capture named in events/ resolves the same way.
+    reextract: re-extraction from the WARC files gives every record made by the current
+    extractor version byte for byte, versions numbered from where the crawl's records passed
+    to this version (records of other versions are counted as skipped). unrecorded: every
+    article with a status-200 capture has a record, or re-extracting it fails (the failures a
+    crawl counted are not kept per URL on disk, so re-extraction stands in for them). replay:
+    the replay index, brought up to date, holds every capture of every record.
+
+    A record with a capture in a WARC file still open (`.warc.gz.open`: a crawl is writing it,
+    or one was killed) is "in progress": counted as skipped in records, reextract and replay,
+    never a problem. Raises CommandError when `root` holds no warc/ folder.
+    """
+    if not (root / "warc").is_dir():
+        raise CommandError(f"no WARC files under {root / 'warc'}: is --dir an archive?")
+    workers = workers or os.cpu_count() or 1
+    files = [p.relative_to(root).as_posix() for p in warc_files(root)]
+    opened = open_warcs(root)
+    warc = Check("warc", "WARC files: digests, header/body consistency, pairing")
+    warc.notes += [o.note() for o in opened.values()]
+    warc.skipped = len(opened)
+    with ProcessPool(max_workers=workers) as pool:
+        futures = [(name, pool.schedule(check_file, args=(root / name,))) for name in files]
+        for name, future in futures:
+            warc.checked += 1
+            try:
+                warc.problems += [f"{name} {p}" for p in future.result()]
+            except Exception as exc:
+                warc.problems.append(f"{name}: cannot check: {exc!r}")
+    stored, unreadable = load_records(root)
+    in_progress = [s for s in stored if any(c.warc_file in opened for c in s.record.captures)]
+    busy = {s.where for s in in_progress}
+    done = [s for s in stored if s.where not in busy]
+    result = run_reextract(root, workers=workers, baselines=baselines(done))
+    records = Check("records", "JSON records valid, captures resolve to their WARC records")
+    records.problems += unreadable
+    records.checked = len(done) + len(unreadable)
+    records.skipped = len(in_progress)
+    if in_progress:
+        records.notes.append(
+            f"{len(in_progress)} record(s) with captures in open WARC files: in progress"
+        )
+    for item in done:
+        records.problems += [f"{item.where}: {p}" for p in capture_problems(root, item.record)]
+    reextract = _reextract(result, done)
+    reextract.skipped += len(in_progress)
+    replay = _replay(root, env, done)
+    replay.skipped += len(in_progress)
+    running = any(o.alive for o in opened.values())
+    return [
+        warc,
+        _revisits(result),
+        records,
+        _events(root, opened),
+        reextract,
+        _unrecorded(result, stored, running),
+        replay,
+    ]
+
+
+def baselines(stored: list[StoredRecord]) -> dict[tuple[str, str], Baseline]:
+    """Per article, where its records pass from an older extractor version to the current one.
+
+    Records of one article are taken in capture order; the last place where a record of the
+    current version follows one of another version is the baseline `reextract` numbers
+    versions from, as the crawl (archiver.store.versions) did.
+    """
+    current = current_generation()
+    by_article: dict[tuple[str, str], list[StoredRecord]] = {}
+    for item in stored:
+        if item.record.captures:
+            by_article.setdefault((item.record.site, item.record.article_id), []).append(item)
+    found: dict[tuple[str, str], Baseline] = {}
+    for key, items in by_article.items():
+        items.sort(key=lambda i: (i.record.captures[0].fetched_at, i.record.version))
+        for before, after in itertools.pairwise(items):
+            if (
+                generation(before.record.extractor) != current
+                and generation(after.record.extractor) == current
+            ):
+                found[key] = Baseline(before.line, after.record.captures[0].warc_record_id)
+    return found
+
+
+def load_records(root: Path) -> tuple[list[StoredRecord], list[str]]:
+    """Every line of root/records/*/*.jsonl parsed, and the problems of lines that are not."""
+    stored: list[StoredRecord] = []
+    problems: list[str] = []
+    for path in sorted(root.glob("records/*/*.jsonl")):
+        name = path.relative_to(root).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                stored.append(
+                    StoredRecord(f"{name}:{number}", line, Article.model_validate_json(line))
+                )
+            except ValueError as exc:
+                first = str(exc).splitlines()[0]
+                problems.append(f"{name}:{number}: not a valid record: {first}")
+    return stored, problems
+
+
+def capture_problems(root: Path, record: Article) -> list[str]:
+    """Why the record's captures do not resolve; [] when each names its WARC record."""
+    problems: list[str] = []
+    if not record.captures:
+        problems.append("no captures")
+    for capture in record.captures:
+        problems += ref_problems(root, capture)
+    return problems
+
+
+def ref_problems(root: Path, capture: CaptureRef) -> list[str]:
+    """Why one CaptureRef does not name its WARC record (id, URI, status); [] when it does."""
+    problems: list[str] = []
+    where = f"capture {capture.warc_file} @{capture.warc_offset}"
+    path = root / capture.warc_file
+    if not path.is_file():
+        problems.append(f"{where}: no such WARC file")
+        return problems
+    try:
+        raw = read_record_at(path, capture.warc_offset)
+    except WarcReadError as exc:
+        problems.append(f"{where}: {exc.message}")
+        return problems
+    if raw.type not in ("response", "revisit"):
+        problems.append(f"{where}: a {raw.type or 'untyped'} record, not a response")
+    if raw.record_id != capture.warc_record_id:
+        problems.append(f"{where}: record id {raw.record_id} != {capture.warc_record_id}")
+    if raw.target_uri != capture.url:
+        problems.append(f"{where}: record is for {raw.target_uri}, not {capture.url}")
+    if raw.http_status is not None and raw.http_status != capture.status:
+        problems.append(f"{where}: status {raw.http_status} != {capture.status}")
+    return problems
+
+
+def _revisits(result: ReextractResult) -> Check:
+    check = Check("revisits", "revisit records: original indexed with the same payload digest")
+    everything = [m for scan in result.scans for m in scan.records]
+    originals = Originals(everything)
+    for meta in everything:
+        if meta.type != "revisit":
+            continue
+        check.checked += 1
+        where = f"{meta.warc_file} @{meta.offset} revisit {meta.url}"
+        original = originals.original(meta)
+        if original is None:
+            check.problems.append(f"{where}: no original response in the archive")
+        elif not meta.refers_to_uri:
+            check.problems.append(f"{where}: no WARC-Refers-To-Target-URI (pywb needs it)")
+        elif original.payload_digest != meta.payload_digest:
+            check.problems.append(
+                f"{where}: payload digest {meta.payload_digest} != original's "
+                f"{original.payload_digest} (pywb finds no original)"
+            )
+    return check
+
+
+def _events(root: Path, opened: dict[str, OpenWarc]) -> Check:
+    check = Check("events", "captures named by events/ (deletions) resolve to their WARC records")
+    for path in sorted(root.glob("events/*/*.jsonl")):
+        name = path.relative_to(root).as_posix()
+        try:
+            events = list(read_events(path))
+        except ValueError as exc:
+            check.problems.append(f"{name}: not a valid event: {str(exc).splitlines()[0]}")
+            continue
+        for number, event in enumerate(events, 1):
+            if event.capture is None:
+                continue
+            if event.capture.warc_file in opened:
+                check.skipped += 1
+                continue
+            check.checked += 1
+            check.problems += [f"{name}:{number}: {p}" for p in ref_problems(root, event.capture)]
+    return check
+
+
+def _unrecorded(result: ReextractResult, stored: list[StoredRecord], running: bool) -> Check:
+    check = Check(
+        "unrecorded", "every article captured with status 200 has a record or fails extraction"
+    )
+    recorded = {(s.record.site, s.record.article_id) for s in stored}
+    extracts = {(line.site, line.article_id) for line in result.lines}
+    for key, url in sorted(result.planned.items()):
+        if key in recorded:
+            check.checked += 1
+        elif key not in extracts:
+            check.checked += 1  # re-extraction fails too: a failure the crawl counted
+        elif running:
+            check.skipped += 1  # its record may still be on its way
+        else:
+            check.checked += 1
+            check.problems.append(
+                f"{key[0]}/{key[1]} ({url}): archived with status 200 and extracts to a "
+                "record, but no record was written"
+            )
+    failed = sum(1 for key in result.planned if key not in recorded and key not in extracts)
+    check.notes.append(
+        f"{failed} article(s) without a record fail re-extraction too (extraction failures "
+        "are counted per run in runs/*.json, not kept per URL)"
+    )
+    if running:
+        check.notes.append("a crawl is running: articles without a record yet are skipped")
+    return check
+
+
+def _reextract(result: ReextractResult, stored: list[StoredRecord]) -> Check:
+    check = Check("reextract", "re-extraction from WARC reproduces each record byte for byte")
+    check.problems += [f"corrupt: {c}" for c in result.corrupt]
+    fresh = {line.capture_ids: line.line for line in result.lines}
+    current = current_generation()
+    for item in stored:
+        if generation(item.record.extractor) != current:
+            check.skipped += 1  # another extractor version: not expected to match
+            continue
+        check.checked += 1
+        ids = tuple(c.warc_record_id for c in item.record.captures)
+        again = fresh.get(ids)
+        if again is None:
+            check.problems.append(f"{item.where}: re-extraction gives no record for its captures")
+        elif again != item.line:
+            check.problems.append(
+                f"{item.where}: re-extraction differs in {', '.join(_differing(item.line, again))}"
+            )
+    return check
+
+
+def _replay(root: Path, env: ReplayEnv, stored: list[StoredRecord]) -> Check:
+    check = Check("replay", "every capture of every record is in the pywb replay index")
+    if not env.ready:
+        check.problems.append(
+            f"no pywb environment at {env.path}: run `archiver replay --setup` to check replay"
+        )
+        return check
+    report = update_index(root, env)
+    check.problems += [f"{name}: cdxj-indexer failed: {e}" for name, e in report.failed.items()]
+    indexed = indexed_locations(root)
+    for item in stored:
+        for capture in item.record.captures:
+            check.checked += 1
+            if (capture.warc_file, capture.warc_offset) not in indexed:
+                check.problems.append(
+                    f"{item.where}: {capture.url} ({capture.warc_file} @{capture.warc_offset}) "
+                    "not in the replay index"
+                )
+    return check
+
+
+def _differing(old: str, new: str) -> list[str]:
+    before, after = json.loads(old), json.loads(new)
+    names = [k for k in after if before.get(k) != after[k]]
+    names += [k for k in before if k not in after]
+    return names or ["key order or formatting"]
+
+
+def print_report(checks: list[Check], *, as_json: bool) -> int:
+    """Print the summary table (or JSON); 1 when any check found a problem, else 0."""
+    ok = not any(c.problems for c in checks)
+    if as_json:
+        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, indent=2))
+        return 0 if ok else 1
+    print(f"{'check':<10} {'checked':>8} {'skipped':>8} {'problems':>9}  what")
+    for c in checks:
+        print(f"{c.name:<10} {c.checked:>8} {c.skipped:>8} {len(c.problems):>9}  {c.description}")
+    for c in checks:
+        for note in c.notes:
+            print(f"{c.name}: note: {note}")
+    for c in checks:
+        for problem in c.problems[:50]:
+            print(f"{c.name}: {problem}")
+        if len(c.problems) > 50:
+            print(f"{c.name}: ... and {len(c.problems) - 50} more (use --json for all)")
+    print("result: ok" if ok else "result: PROBLEMS FOUND")
+    return 0 if ok else 1

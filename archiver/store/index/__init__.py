@@ -1,0 +1,7 @@
+"""The archive index: an SQLite cache of what the WARC, records and events files hold."""
+
+from __future__ import annotations
+
+from archiver.store.index.archive_index import INDEX_FILE, ArchiveIndex, CaptureRow
+
+__all__ = ["INDEX_FILE", "ArchiveIndex", "CaptureRow"]

@@ -1,0 +1,87 @@
+"""The index shared by a crawl's components: opened (and synced) once per crawler, then closed."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+
+from archiver.store.index.archive_index import INDEX_FILE, ArchiveIndex
+from archiver.store.index.ingest import sync
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    # Switch: False runs without an index (no revisits, every article is new, no versions).
+    "ARCHIVER_INDEX_ENABLED": True,
+    # SQLite file; None means $ARCHIVER_INDEX_PATH if set, else ARCHIVER_DIR/index.sqlite3
+    # (`archiver changes` and `archiver index rebuild` resolve it the same way, or take --index).
+    "ARCHIVER_INDEX_PATH": None,
+    # Days a page refused as not an article (video, gallery, soft 404) is not fetched again by
+    # latest/backfill runs (urls= and refresh still fetch it); 0 disables the skip.
+    "ARCHIVER_INDEX_NOT_ARTICLE_DAYS": 30,
+    # A section or list URL that answered 404/410 this many runs in a row is not fetched
+    # again for ARCHIVER_INDEX_MISSING_LIST_DAYS days (0 disables).
+    "ARCHIVER_INDEX_MISSING_LIST_RUNS": 3,
+    "ARCHIVER_INDEX_MISSING_LIST_DAYS": 7,
+}
+
+
+def not_article_key(site: str, article_id: str) -> str:
+    """The skips key of an article refused as not an article."""
+    return f"{site}:{article_id}"
+
+
+_OPEN: WeakKeyDictionary[Crawler, _CrawlIndex] = WeakKeyDictionary()
+
+
+class _CrawlIndex:
+    # Holds the index for one crawler and closes it when the engine stops. Kept alive by _OPEN:
+    # Scrapy holds signal receivers weakly.
+    def __init__(self, index: ArchiveIndex) -> None:
+        self.index = index
+
+    def engine_stopped(self) -> None:
+        self.index.close()
+
+
+def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
+    """The crawl's ArchiveIndex, or None when ARCHIVER_INDEX_ENABLED is False.
+
+    The first call opens it and syncs it with the files (recovering WARC files a killed crawl
+    left open), counting what it found in stats `archiver/index/sync/<what>`.
+    """
+    settings = crawler.settings
+    if not settings.getbool("ARCHIVER_INDEX_ENABLED", SETTINGS_DEFAULTS["ARCHIVER_INDEX_ENABLED"]):
+        return None
+    held = _OPEN.get(crawler)
+    if held is not None:
+        return held.index
+    root = Path(settings.get("ARCHIVER_DIR") or "archive")
+    configured = settings.get("ARCHIVER_INDEX_PATH") or os.environ.get("ARCHIVER_INDEX_PATH")
+    index = ArchiveIndex(root, Path(configured) if configured else root / INDEX_FILE)
+    report = sync(index)
+    if crawler.stats is not None:
+        for name, value in (
+            ("files", report.files),
+            ("captures", report.captures),
+            ("records", report.records),
+            ("events", report.events),
+            ("recovered_warcs", len(report.recovered)),
+            ("problems", len(report.problems)),
+        ):
+            if value:
+                crawler.stats.set_value(f"archiver/index/sync/{name}", value)
+    for problem in report.problems:
+        logger.warning("index sync: %s", problem)
+    held = _CrawlIndex(index)
+    _OPEN[crawler] = held
+    crawler.signals.connect(held.engine_stopped, signal=signals.engine_stopped)
+    return index

@@ -1,0 +1,250 @@
+"""Fill the index from the files (WARC, records, events): after a kill, or from scratch."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from archiver.record import Article
+from archiver.store.events import ArticleEvent
+from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
+from archiver.store.index.schema import transaction
+from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.raw import RawRecord, WarcReadError, iter_records
+from archiver.warc.writer import OPEN_SUFFIX, safe_name
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    """What a sync read: files, captures, records and events indexed, WARC files recovered."""
+
+    files: int = 0
+    captures: int = 0
+    records: int = 0
+    events: int = 0
+    recovered: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def body_sha256(body: bytes, content_encodings: Iterable[str]) -> str:
+    """sha256 hex of a response body after undoing its Content-Encoding (as stored if it fails).
+
+    gzip output carries a timestamp, so two captures of one page compare equal only decoded.
+    """
+    try:
+        decoded = decode_body(body, split_codings(content_encodings))
+    except DecodingError:
+        decoded = body
+    return hashlib.sha256(decoded).hexdigest()
+
+
+def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
+    """The index row of a response or revisit record with an HTTP message; None for others."""
+    if record.type not in ("response", "revisit") or not record.has_http:
+        return None
+    status, date = record.http_status, record.header("WARC-Date")
+    if status is None or not date:
+        return None
+    revisit = record.type == "revisit"
+    return CaptureRow(
+        warc_file=warc_file,
+        warc_offset=record.offset,
+        record_id=record.record_id,
+        record_type=record.type,
+        url=record.target_uri,
+        status=status,
+        fetched_at=iso_utc(datetime.fromisoformat(date)),
+        payload_digest=record.header("WARC-Payload-Digest"),
+        body_sha256=None
+        if revisit
+        else body_sha256(record.payload, record.http_header_values("Content-Encoding")),
+        refers_to=record.header("WARC-Refers-To") if revisit else None,
+        content_encoding=content_encoding(record.http_header_values("Content-Encoding")),
+        payload_length=None if revisit else len(record.payload),
+    )
+
+
+def content_encoding(values: Iterable[str]) -> str:
+    """The Content-Encoding header values as one normalised string ("" when there is none)."""
+    return ", ".join(coding for coding in split_codings(values) if coding != "identity")
+
+
+def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
+    """Finish the `.warc.gz.open` files that crawls killed on this host left behind.
+
+    A file whose writer (the pid in its name) still runs is left alone. The others are cut
+    back to their last complete request/response pair (a pair the kill cut in half is
+    dropped) and renamed to their final name; a file with no complete record is removed.
+    Returns the final paths of the files recovered.
+    """
+    me = safe_name(socket.gethostname() if host is None else host)
+    recovered: list[Path] = []
+    for path in sorted(root.glob(f"warc/**/*.warc.gz{OPEN_SUFFIX}")):
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        stem = final.name[: -len(".warc.gz")]
+        head, _, pid_text = stem.rpartition("-")
+        if not pid_text.isdigit() or not head.endswith(f"-{me}") or _alive(int(pid_text)):
+            continue
+        keep = _complete_length(path)
+        if keep == 0:
+            logger.warning("removing %s: a killed crawl left no complete record in it", path)
+            path.unlink()
+            continue
+        with path.open("r+b") as fh:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(path, final)
+        logger.warning("recovered %s left open by a killed crawl (%d bytes kept)", final, keep)
+        recovered.append(final)
+    return recovered
+
+
+def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
+    """Bring the index up to date with the files under `root` (default: the index's root).
+
+    Recovers WARC files left open by killed crawls, then reads every WARC, records and events
+    file the index has not seen at its current size. Idempotent: reading a file twice changes
+    nothing.
+    """
+    root = index.root if root is None else root
+    report = SyncReport(recovered=recover_open_warcs(root))
+    for path in sorted(root.glob("warc/**/*.warc.gz")):
+        if _pending(index, root, path):
+            report.captures += _ingest_warc(index, root, path, report)
+            report.files += 1
+    for path in sorted(root.glob("records/*/*.jsonl")):
+        if _pending(index, root, path):
+            report.records += _ingest_records(index, root, path, report)
+            report.files += 1
+    for path in sorted(root.glob("events/*/*.jsonl")):
+        if _pending(index, root, path):
+            report.events += _ingest_events(index, root, path, report)
+            report.files += 1
+    if report.files:
+        resolve_revisits(index)
+        index.refresh_all()
+    return report
+
+
+def rebuild(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
+    """Empty the index and read every file again (`archiver index rebuild`)."""
+    index.clear()
+    return sync(index, root)
+
+
+def resolve_revisits(index: ArchiveIndex) -> None:
+    """Give revisit rows their original's body hash and length (it may be indexed later)."""
+    index.conn.execute(
+        "UPDATE captures SET body_sha256 = (SELECT o.body_sha256 FROM captures o "
+        "WHERE o.record_id = captures.refers_to) "
+        "WHERE record_type = 'revisit' AND body_sha256 IS NULL"
+    )
+    index.conn.execute(
+        "UPDATE captures SET payload_length = (SELECT o.payload_length FROM captures o "
+        "WHERE o.record_id = captures.refers_to) "
+        "WHERE record_type = 'revisit' AND payload_length IS NULL"
+    )
+
+
+def _pending(index: ArchiveIndex, root: Path, path: Path) -> bool:
+    return index.file_size(_relative(root, path)) != path.stat().st_size
+
+
+def _ingest_warc(index: ArchiveIndex, root: Path, path: Path, report: SyncReport) -> int:
+    rel = _relative(root, path)
+    size = path.stat().st_size
+    count = 0
+    with transaction(index.conn):
+        try:
+            for record in iter_records(path):
+                row = capture_row(record, rel)
+                if row is not None:
+                    index.record_capture(row)
+                    count += 1
+        except WarcReadError as exc:
+            report.problems.append(str(exc))
+            logger.warning("indexed %s up to the damage: %s", path, exc)
+        index.mark_file(rel, size)
+    return count
+
+
+def _ingest_records(index: ArchiveIndex, root: Path, path: Path, report: SyncReport) -> int:
+    rel = _relative(root, path)
+    size = path.stat().st_size
+    count = 0
+    with path.open(encoding="utf-8") as handle, transaction(index.conn):
+        for number, line in enumerate(handle, 1):
+            if not line.endswith("\n"):
+                break  # the line a killed run was writing
+            try:
+                record = Article.model_validate_json(line)
+            except ValidationError as exc:
+                report.problems.append(f"{path}:{number}: not an article record: {exc.title}")
+                continue
+            index.record_version(record, rel, refresh=False)
+            count += 1
+    index.mark_file(rel, size)
+    return count
+
+
+def _ingest_events(index: ArchiveIndex, root: Path, path: Path, report: SyncReport) -> int:
+    rel = _relative(root, path)
+    size = path.stat().st_size
+    count = 0
+    with path.open(encoding="utf-8") as handle, transaction(index.conn):
+        for number, line in enumerate(handle, 1):
+            if not line.endswith("\n"):
+                break
+            try:
+                event = ArticleEvent.model_validate_json(line)
+            except ValidationError as exc:
+                report.problems.append(f"{path}:{number}: not an event: {exc.title}")
+                continue
+            index.record_event(event, refresh=False)
+            count += 1
+    index.mark_file(rel, size)
+    return count
+
+
+def _complete_length(path: Path) -> int:
+    # Bytes up to the end of the last record that completes a unit: the warcinfo record, or a
+    # request record (the writer puts each response first and its request right after).
+    keep = 0
+    previous: RawRecord | None = None
+    try:
+        for record in iter_records(path):
+            if previous is not None and previous.type in ("warcinfo", "request"):
+                keep = record.offset
+            previous = record
+    except WarcReadError:
+        return keep
+    if previous is not None and previous.type in ("warcinfo", "request"):
+        keep = path.stat().st_size
+    return keep
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _relative(root: Path, path: Path) -> str:
+    return path.absolute().relative_to(root.absolute()).as_posix()

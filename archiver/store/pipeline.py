@@ -1,0 +1,286 @@
+"""Item pipeline: extract each archived article in worker processes and write its JSON record."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pebble import ProcessExpired, ProcessPool
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+
+from archiver.crawl.items import ArticlePages
+from archiver.page import CapturedPage
+from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
+from archiver.sites.urls import parse_article_url
+from archiver.store.events import ArticleEvent, ArticleGone, EventWriter
+from archiver.store.index.crawl import crawl_index, not_article_key
+from archiver.store.jsonl import RecordWriter
+from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS
+from archiver.store.versions import content_of, next_version
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from archiver.record import Article
+    from archiver.store.index.archive_index import ArchiveIndex
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractionPipeline:
+    """Turns ArticlePages into Article records, never on the reactor thread.
+
+    trafilatura holds the GIL for tens of milliseconds a page and has no timeout of its own, so
+    extraction runs in a pebble process pool, each article with a timeout after which its worker
+    is killed. The WARC records were written before the item got here (archive first): a failed
+    extraction only costs the JSON record, and is logged with the URL and counted in stats under
+    `archiver/extract/failed/<reason>`.
+
+    With the archive index, a record is written only when the article is new (version 1) or
+    its extracted content changed (the next version, see archiver.store.versions); it is indexed
+    (marked archived) only after it is written. An ArticleGone item for an archived article
+    becomes a deletion event under ARCHIVER_DIR/events/, and so does an archived article whose
+    page is now a soft-404 (status 200, reason "soft-404"). Stats: archiver/versions/{new_articles,
+    new_versions,unchanged}, archiver/articles/deleted.
+
+    Archive first: with WARC writing on (`require_captures`), an item any page of which has no
+    WARC capture (the write failed) gets no record and is not marked archived, so the next run
+    fetches it again (archiver/extract/failed/not-archived). An incomplete item (a later page
+    could not be fetched) gets no record either, neither a first one nor a new version, and is
+    not marked archived (archiver/records/skipped/incomplete): the next run fetches it again. A
+    worker that dies is counted archiver/extract/failed/crash, a timeout .../timeout.
+
+    Settings: ARCHIVER_EXTRACT_WORKERS (processes, default: CPU count, at most 4),
+    ARCHIVER_EXTRACT_TIMEOUT (seconds per article, default 60), ARCHIVER_DIR (output root).
+    """
+
+    def __init__(
+        self,
+        stats: StatsCollector,
+        root: Path,
+        workers: int,
+        timeout: float,
+        run_name: str,
+        index: ArchiveIndex | None = None,
+        require_captures: bool = False,
+        extract: Callable[[list[CapturedPage]], Article] = extract_article,
+    ) -> None:
+        self.stats = stats
+        self.require_captures = require_captures
+        self.extract = extract
+        self.timeout = timeout
+        self.root = root
+        self.index = index
+        self.writer = RecordWriter(root, run_name)
+        self.events = EventWriter(root, run_name)
+        self.workers = workers
+        self.pool = ProcessPool(max_workers=workers)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVER_EXTRACT_ENABLED", True):
+            raise NotConfigured
+        assert crawler.stats is not None
+        workers = settings.getint("ARCHIVER_EXTRACT_WORKERS") or min(4, os.cpu_count() or 1)
+        pipeline = cls(
+            crawler.stats,
+            root=Path(settings.get("ARCHIVER_DIR", "archive")),
+            workers=workers,
+            timeout=settings.getfloat("ARCHIVER_EXTRACT_TIMEOUT", 60.0),
+            run_name=crawler.spidercls.name,
+            index=crawl_index(crawler),
+            require_captures=settings.getbool("ARCHIVER_WARC_ENABLED", True),
+        )
+        crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
+        return pipeline
+
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, ArticleGone):
+            self._gone(item)
+            raise DropItem(f"{item.url} is gone ({item.status})", log_level="DEBUG")
+        if not isinstance(item, ArticlePages):
+            return item
+        url = item.pages[0].url if item.pages else "?"
+        missing = [page.url for page in item.pages if page.capture is None]
+        if self.require_captures and missing:
+            # Archive first: no record for what is not in a WARC file; not marked archived, so
+            # the next run fetches the article again.
+            self._failed(url, "not-archived", f"no WARC capture of {', '.join(missing)}")
+            raise DropItem(f"{url} not archived", log_level="DEBUG")
+        if item.incomplete:
+            # Half an article would pass for an edit of the archived one (pages and images
+            # "changed"), or be marked archived and never completed.
+            self.stats.inc_value("archiver/records/skipped/incomplete")
+            logger.warning(
+                "article %s incomplete (%d pages fetched): no record; fetched again next run",
+                url,
+                len(item.pages),
+            )
+            raise DropItem(f"{url} incomplete", log_level="DEBUG")
+        future = self._schedule(item)
+        try:
+            record: Article = await asyncio.wrap_future(future)
+        except NotAnArticle as exc:
+            if exc.reason == "soft-404" and self._archived(item):
+                self._gone(self._soft_404(item))
+            else:
+                self._failed(url, exc.reason, str(exc))
+                if self.index is not None and item.pages and item.pages[0].capture is not None:
+                    # Seen, not an article: later latest runs skip it for a while.
+                    self.index.mark_skip(
+                        not_article_key(item.site, item.article_id),
+                        "not_article",
+                        item.pages[0].capture.fetched_at,
+                    )
+        except ExtractionError as exc:
+            self._failed(url, exc.reason, str(exc))
+        except FutureTimeout:
+            self._failed(url, "timeout", f"extraction took over {self.timeout:g}s")
+        except ProcessExpired as exc:
+            self._failed(url, "crash", f"extraction worker died ({exc})")
+        except Exception as exc:
+            # A parser bug on one page must not stop the crawl; the capture is already safe.
+            self._failed(url, type(exc).__name__, repr(exc))
+        else:
+            self._count_fields(record)
+            versioned = self._store(record)
+            if versioned is not None:
+                return versioned
+            raise DropItem(f"{url} unchanged", log_level="DEBUG")
+        raise DropItem(f"no record for {url}", log_level="DEBUG")
+
+    def _count_fields(self, record: Article) -> None:
+        # Fill rates per field are the run's template-change detector (archiver.store.run_health).
+        self.stats.inc_value(FIELDS_RECORDS)
+        for name, value in content_of(record).items():
+            if value not in (None, "", [], {}):
+                self.stats.inc_value(f"{FIELDS_FILLED}{name}")
+
+    def _store(self, record: Article) -> Article | None:
+        # Write first, index second: the index never says archived for a record not on disk.
+        previous = self.index.current_record(record.site, record.article_id) if self.index else None
+        versioned = next_version(previous, record)
+        if versioned is None:
+            self.stats.inc_value("archiver/versions/unchanged")
+            if self.index is not None:
+                self.index.touch(record.site, record.article_id)
+            return None
+        path = self.writer.write(versioned)
+        self.stats.inc_value("archiver/records/written")
+        self.stats.inc_value(f"archiver/records/written/{record.site}")
+        self.stats.set_value("archiver/records/last_file", str(path))
+        if versioned.version == 1:
+            self.stats.inc_value("archiver/versions/new_articles")
+        elif not versioned.changes:
+            # Another extractor made the previous record: a new baseline, not an edit.
+            self.stats.inc_value("archiver/versions/rebaselined")
+        else:
+            self.stats.inc_value("archiver/versions/new_versions")
+            logger.info(
+                "article %s changed (version %d): %s",
+                versioned.url,
+                versioned.version,
+                ", ".join(versioned.changes),
+            )
+        if self.index is not None:
+            self.index.record_version(versioned, self._relative(path))
+        return versioned
+
+    def _archived(self, item: ArticlePages) -> bool:
+        return (
+            self.index is not None
+            and self.index.current_record(item.site, item.article_id) is not None
+        )
+
+    def _soft_404(self, item: ArticlePages) -> ArticleGone:
+        page = item.pages[0]
+        article = parse_article_url(page.url)
+        return ArticleGone(
+            item.site,
+            item.article_id,
+            article.canonical if article is not None else page.url,
+            page.status,
+            None,
+            page.capture,
+            reason="soft-404",
+        )
+
+    def _gone(self, item: ArticleGone) -> None:
+        if self.require_captures and item.capture is None:
+            # Archive first: a deletion is recorded only with the WARC record that shows it.
+            self.stats.inc_value("archiver/articles/gone_not_archived")
+            logger.warning("article %s looks gone (%s) but was not archived", item.url, item.status)
+            return
+        if self.index is None or self.index.current_record(item.site, item.article_id) is None:
+            self.stats.inc_value("archiver/articles/gone_unknown")
+            return
+        if self.index.is_deleted(item.site, item.article_id):
+            self.stats.inc_value("archiver/articles/still_deleted")
+            return
+        at = item.capture.fetched_at if item.capture is not None else datetime.now(UTC)
+        event = ArticleEvent(
+            kind="deleted",
+            site=item.site,
+            article_id=item.article_id,
+            url=item.url,
+            at=at,
+            status=item.status,
+            location=item.location,
+            reason=item.reason,
+            capture=item.capture,
+        )
+        self.events.write(event)
+        self.index.record_event(event)
+        self.stats.inc_value("archiver/articles/deleted")
+        logger.warning(
+            "article %s deleted on the site (%s%s%s)",
+            item.url,
+            item.status,
+            f" {item.reason}" if item.reason else "",
+            f" to {item.location}" if item.location else "",
+        )
+
+    def _relative(self, path: Path) -> str:
+        return path.absolute().relative_to(self.root.absolute()).as_posix()
+
+    def _schedule(self, item: ArticlePages) -> Any:
+        try:
+            return self.pool.schedule(self.extract, args=(item.pages,), timeout=self.timeout)
+        except RuntimeError:
+            # pebble refuses work once its pool broke (a worker died in a way it could not
+            # recover from): start a fresh pool rather than fail every later article.
+            logger.error("extraction pool broke; starting a new one")
+            self.stats.inc_value("archiver/extract/pool_restarts")
+            self.pool.stop()  # type: ignore[no-untyped-call]
+            self.pool = ProcessPool(max_workers=self.workers)
+            return self.pool.schedule(self.extract, args=(item.pages,), timeout=self.timeout)
+
+    def _failed(self, url: str, reason: str, detail: str) -> None:
+        self.stats.inc_value("archiver/extract/failed")
+        self.stats.inc_value(f"archiver/extract/failed/{reason}")
+        logger.warning(
+            "extraction failed for %s (%s): %s; the page stays archived", url, reason, detail
+        )
+
+    def close(self) -> None:
+        self.pool.close()  # type: ignore[no-untyped-call]
+        self.pool.join(timeout=self.timeout)
+        self.writer.close()
+        self.events.close()
+        if self.index is not None:
+            # Everything in these files is indexed: the next run need not read them again.
+            written = [*self.writer.paths.values(), *self.events.paths.values()]
+            for path in written:
+                self.index.mark_file(self._relative(path), path.stat().st_size)

@@ -1,0 +1,97 @@
+"""At the end of a crawl, write its health report (stats) as JSON and log a short summary."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archiver.store.run_health import HealthSettings, log_health, previous_runs, run_health
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class RunSummaryExtension:
+    """Writes ARCHIVER_DIR/runs/<spider>-<UTC time>-<host>-<pid>.json when the spider closes.
+
+    The file holds the finish reason and every stat as plain JSON values, sorted by name.
+    Switch off with ARCHIVER_RUN_SUMMARY_ENABLED = False.
+    """
+
+    def __init__(
+        self, stats: StatsCollector, root: Path, settings: HealthSettings | None = None
+    ) -> None:
+        self.stats = stats
+        self.root = root
+        self.health_settings = settings or HealthSettings()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVER_RUN_SUMMARY_ENABLED", True):
+            raise NotConfigured
+        assert crawler.stats is not None
+        extension = cls(
+            crawler.stats,
+            Path(crawler.settings.get("ARCHIVER_DIR", "archive")),
+            HealthSettings.from_settings(crawler.settings),
+        )
+        # Run after the core stats extension has set finish_time and elapsed time.
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = {key: _plain(value) for key, value in sorted(self.stats.get_stats().items())}
+        runs = self.root / "runs"
+        # Fill rates are compared only with runs of the same spider (site) and mode.
+        mode = str(getattr(getattr(spider, "args", None), "mode", None) or "latest")
+        previous = previous_runs(runs, spider.name, mode)
+        health = run_health(stats, previous, self.health_settings)
+        summary = {
+            "spider": spider.name,
+            "mode": mode,
+            "finish_reason": reason,
+            **health,
+            "stats": stats,
+        }
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        path = runs / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        get = self.stats.get_value
+        logger.info(
+            "archiver summary: %s records, %s extraction failures, %s exchanges in %s WARC "
+            "file(s), %s WARC errors; report %s",
+            get("archiver/records/written", 0),
+            get("archiver/extract/failed", 0),
+            get("archiver/warc/exchanges", 0),
+            get("archiver/warc/files", 0),
+            _warc_errors(self.stats.get_stats()),
+            path,
+        )
+        log_health(spider.name, health)
+
+
+def _warc_errors(stats: dict[str, Any]) -> int:
+    return sum(v for k, v in stats.items() if k.startswith("archiver/warc/errors/"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,65 @@
+"""The add-on's polite defaults and component wiring, read from a real crawler's settings."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from archiver.crawl.addon import ArchiverAddon
+
+
+def _settings(**overrides: object) -> Settings:
+    settings = get_project_settings()
+    settings.setdict(dict(overrides), priority="cmdline")
+    ArchiverAddon().update_settings(settings)
+    return settings
+
+
+def test_polite_defaults() -> None:
+    settings = _settings(ARCHIVER_CONTACT="archive-team@example.org")
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 2.0
+    assert settings.getfloat("DOWNLOAD_DELAY_JITTER") == 0
+    assert settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert 429 in settings.getlist("RETRY_HTTP_CODES") and 503 in settings.getlist(
+        "RETRY_HTTP_CODES"
+    )
+    assert settings["DEFAULT_REQUEST_HEADERS"]["Accept-Encoding"] == "gzip, deflate"
+    assert (
+        "archiver/" in settings["USER_AGENT"]
+        and "archive-team@example.org" in settings["USER_AGENT"]
+    )
+
+
+def test_polite_delay_has_no_jitter_and_no_deprecation_warning() -> None:
+    # Scrapy 2.19 warns at every Downloader start when RANDOMIZE_DOWNLOAD_DELAY is set; pytest
+    # turns the warning into an error here.
+    from scrapy.core.downloader import _default_jitter
+
+    assert _default_jitter(_settings()) == 0.0
+
+
+def test_command_line_overrides_win() -> None:
+    assert _settings(DOWNLOAD_DELAY=0).getfloat("DOWNLOAD_DELAY") == 0
+
+
+def test_mirror_installs_handler_and_rejects_bad_address() -> None:
+    settings = _settings(ARCHIVER_MIRROR="http://127.0.0.1:8000")
+    assert (
+        settings["DOWNLOAD_HANDLERS"]["https"]
+        == "archiver.crawl.mirror_handler.MirrorDownloadHandler"
+    )
+    assert _settings()["DOWNLOAD_HANDLERS"].get("https") != settings["DOWNLOAD_HANDLERS"]["https"]
+    with pytest.raises(ValueError, match=r"e\.g\. http://127\.0\.0\.1:8000"):
+        _settings(ARCHIVER_MIRROR="127.0.0.1:8000/path")
+
+
+def test_components_load_in_a_crawler() -> None:
+    crawler = get_crawler(settings_dict={"ADDONS": {ArchiverAddon: 0}})
+    crawler._apply_settings()
+    assert "archiver.warc.extension.WarcExtension" in crawler.settings.getdict("EXTENSIONS")
+    assert "archiver.store.pipeline.ExtractionPipeline" in crawler.settings.getdict(
+        "ITEM_PIPELINES"
+    )
