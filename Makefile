@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# pywb cannot share the Scrapy environment (PITFALLS.md): it gets its own, made by the archiver.
+# pywb cannot share the Scrapy environment (docs/pitfalls.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
 .PHONY: demo test lint install pywb system-deps replaywebpage

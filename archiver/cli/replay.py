@@ -34,7 +34,7 @@ def port_number(text: str) -> int:
 def register(commands: Commands) -> None:
     """Add this module's subcommands to `commands`."""
     # Issue 5: replay, reextract, export wacz, verify. pywb lives in its own environment and is
-    # only ever run as a subprocess (PITFALLS.md), so nothing here imports it.
+    # only ever run as a subprocess (docs/pitfalls.md), so nothing here imports it.
     replay = commands.add_parser(
         "replay",
         help="serve the archive with pywb on 127.0.0.1 (collection `archive`)",

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
 # Sent on every request. gzip and deflate only: Scrapy would also ask for br and zstd, which
-# pywb cannot replay and warcio mis-decodes (PITFALLS.md). DEFAULT_REQUEST_HEADERS replaces
+# pywb cannot replay and warcio mis-decodes (docs/pitfalls.md). DEFAULT_REQUEST_HEADERS replaces
 # Scrapy's whole dict, so Accept and Accept-Language are declared again.
 REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

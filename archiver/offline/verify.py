@@ -13,6 +13,7 @@ from typing import Any
 from pebble import ProcessPool
 
 from archiver.errors import CommandError
+from archiver.layout import OPEN_SUFFIX, safe_name
 from archiver.offline.reextract import (
     Baseline,
     ReextractResult,
@@ -27,7 +28,6 @@ from archiver.store.events import read_events
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import WarcReadError, read_record_at
 from archiver.warc.scan import Originals
-from archiver.warc.writer import OPEN_SUFFIX, safe_name
 
 
 @dataclass

@@ -128,7 +128,7 @@ def indexed_locations(root: Path) -> set[tuple[str, int]]:
 
 def _index_one(env: ReplayEnv, root: Path, warc: Path, out: Path) -> str | None:
     tmp = _temp_name(out)
-    # -s: pywb answers 404 without a word for an unsorted index (PITFALLS.md).
+    # -s: pywb answers 404 without a word for an unsorted index (docs/pitfalls.md).
     command = [str(env.bin("cdxj-indexer")), "-s", "--dir-root", str(root), "-o", str(tmp)]
     done = subprocess.run([*command, str(warc)], capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -16,7 +16,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - a broken install; records still say so
     TRAFILATURA_VERSION = "missing"
 
-# Captions, credits and link boxes leak into trafilatura's text (PITFALLS.md); cut them first.
+# Captions, credits and link boxes leak into trafilatura's text (docs/pitfalls.md); cut them first.
 DEFAULT_PRUNE_XPATH: tuple[str, ...] = (
     "//figure",
     "//figcaption",

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -19,13 +18,12 @@ from typing import IO, Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archiver.layout import OPEN_SUFFIX, safe_name
 from archiver.record import CaptureRef
 from archiver.warc.exchange import HINTS_FIELD, HttpExchange
 
 WARC_VERSION = "WARC/1.0"
 WARC_FORMAT = "WARC File Format 1.0"
-OPEN_SUFFIX = ".open"
-_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def utc_now() -> datetime:
@@ -95,14 +93,14 @@ class RotatingWarcWriter:
         self.directory = directory
         self.root = directory if root is None else root
         self._relative_dir = _relative_posix(directory, self.root)
-        self.prefix = _safe_name(prefix)
+        self.prefix = safe_name(prefix)
         self.max_size = max_size
         self._warcinfo = dict(warcinfo)
         self._warcinfo.setdefault("format", WARC_FORMAT)
         self._warcinfo.setdefault("isPartOf", prefix)
         self._clock = clock
         self._record_id = record_id
-        self._host = _safe_name(socket.gethostname() if host is None else host)
+        self._host = safe_name(socket.gethostname() if host is None else host)
         self._pid = os.getpid() if pid is None else pid
         self._serial = 0
         self._opened = 0
@@ -362,14 +360,6 @@ def _serialise_warcinfo(
     )
     writer.write_record(record)
     return buffer.getvalue()
-
-
-def safe_name(part: str) -> str:
-    """`part` with every character but letters, digits and ._- replaced, as in file names."""
-    return _UNSAFE_NAME_CHARS.sub("_", part) or "_"
-
-
-_safe_name = safe_name
 
 
 def _relative_posix(directory: Path, root: Path) -> str:

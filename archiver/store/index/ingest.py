@@ -13,13 +13,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from archiver.layout import OPEN_SUFFIX, safe_name
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
 from archiver.store.index.schema import transaction
 from archiver.warc.codings import DecodingError, decode_body, split_codings
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records
-from archiver.warc.writer import OPEN_SUFFIX, safe_name
 
 logger = logging.getLogger(__name__)
 
