@@ -50,7 +50,9 @@ class CaptureRef(_Strict):
     warc_offset: int = Field(ge=0, description="Byte offset of the response record in warc_file.")
     warc_record_id: str = Field(description="WARC-Record-ID of the response record.")
     fetched_at: AwareDatetime = Field(description="WARC-Date of the response record, ISO 8601 UTC.")
-    status: int = Field(ge=100, le=599, description="HTTP status code of the response.")
+    status: int = Field(
+        ge=100, le=999, description="HTTP status code of the response (any three digits)."
+    )
 
 
 class ExtractorInfo(_Strict):

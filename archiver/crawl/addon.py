@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import scrapy
+from scrapy.downloadermiddlewares import cookies
+from tldextract import TLDExtract
 
 import archiver
 from archiver.crawl import scaleout
@@ -40,7 +42,21 @@ _POLITE = {
     "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
     "DOWNLOAD_TIMEOUT": 60,
+    # A code-execution endpoint has no place in an unattended crawler.
+    "TELNETCONSOLE_ENABLED": False,
 }
+
+
+def use_bundled_public_suffixes() -> None:
+    """Make Scrapy's cookie middleware read tldextract's bundled public suffix list.
+
+    By default tldextract downloads the list on first use (a Set-Cookie with a Domain): the
+    archiver reaches no host but the sites it archives. Scrapy offers no setting for it, so
+    its module-level extractor is replaced.
+    """
+    cookies._split_domain = TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
 
 
 class ArchiverAddon:
@@ -55,6 +71,7 @@ class ArchiverAddon:
     """
 
     def update_settings(self, settings: Settings) -> None:
+        use_bundled_public_suffixes()
         for name, value in _POLITE.items():
             settings.set(name, value, priority="addon")
         settings.set("DEFAULT_REQUEST_HEADERS", REQUEST_HEADERS, priority="addon")

@@ -54,7 +54,7 @@ def page_from_record(record: RawRecord, path: Path, warc_file: str) -> CapturedP
 
     A body that does not decode with its declared Content-Encoding (a server that mislabels
     plain bytes) is returned as stored. Raises WarcReadError for a record that cannot make a
-    CaptureRef (no WARC-Date, status out of 100..599).
+    CaptureRef (no WARC-Date, status out of 100..999).
     """
     headers = record.http_headers
     try:

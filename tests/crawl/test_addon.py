@@ -63,3 +63,32 @@ def test_components_load_in_a_crawler() -> None:
     assert "archiver.store.pipeline.ExtractionPipeline" in crawler.settings.getdict(
         "ITEM_PIPELINES"
     )
+
+
+def test_telnet_console_is_off() -> None:
+    assert not _settings().getbool("TELNETCONSOLE_ENABLED")
+
+
+def test_cookie_domains_are_split_without_reaching_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Scrapy's cookie middleware asks tldextract whether a cookie's Domain is a public suffix;
+    # tldextract's default downloads the list from the internet on first use.
+    import socket
+
+    from scrapy.downloadermiddlewares import cookies
+
+    _settings()
+    reached: list[object] = []
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        reached.append(args)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    parts = cookies._split_domain("www.chinadaily.com.cn")
+    assert (parts.domain, parts.suffix) == ("chinadaily", "com.cn")
+    assert cookies._is_public_domain("com.cn")
+    assert not cookies._is_public_domain("globaltimes.cn")
+    assert reached == []

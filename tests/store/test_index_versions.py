@@ -168,3 +168,34 @@ def test_a_damaged_records_line_is_skipped(tmp_path: Path) -> None:
     assert report.records == 1
     assert len(report.problems) == 1
     assert json.loads(v1.to_json_line())["version"] == 1
+
+
+@pytest.mark.parametrize("cut_into_last_pair", [1, 10, 200, "response-end", "request-minus-1"])
+def test_a_kill_inside_a_pair_keeps_every_complete_pair_before_it(
+    tmp_path: Path, cut_into_last_pair: int | str
+) -> None:
+    # A kill can land anywhere in the pair being written: inside its response record, between
+    # its two records, or inside its request. Every complete pair before it must survive.
+    directory = tmp_path / "warc" / "globaltimes"
+    writer = RotatingWarcWriter(directory, "globaltimes", 10**9, {}, root=tmp_path, pid=999999)
+    for number in range(3):
+        writer.write_exchange(_exchange(f"<p>page {number}</p>".encode()))
+    assert writer.current_path is not None
+    open_path = writer.current_path.with_name(writer.current_path.name + ".open")
+    writer._fh.close()  # type: ignore[union-attr]  # the process "dies" here
+    records = list(iter_records(open_path))
+    third_response, third_request = records[5], records[6]
+    assert (third_response.type, third_request.type) == ("response", "request")
+    if cut_into_last_pair == "response-end":
+        size = third_request.offset
+    elif cut_into_last_pair == "request-minus-1":
+        size = open_path.stat().st_size - 1
+    else:
+        assert isinstance(cut_into_last_pair, int)
+        size = third_response.offset + cut_into_last_pair
+    with open_path.open("r+b") as fh:
+        fh.truncate(size)
+    recovered = recover_open_warcs(tmp_path)
+    kept = list(iter_records(recovered[0]))
+    assert [r.type for r in kept] == ["warcinfo"] + ["response", "request"] * 2
+    assert recovered[0].stat().st_size == third_response.offset

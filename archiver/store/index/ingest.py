@@ -227,7 +227,12 @@ def _complete_length(path: Path) -> int:
             if previous is not None and previous.type in ("warcinfo", "request"):
                 keep = record.offset
             previous = record
-    except WarcReadError:
+    except WarcReadError as exc:
+        # The damaged record starts at exc.offset: when the record before it completed a
+        # unit, everything up to that offset is whole and stays (a kill mid-record must not
+        # also cut the complete pair before it).
+        if previous is not None and previous.type in ("warcinfo", "request"):
+            keep = exc.offset
         return keep
     if previous is not None and previous.type in ("warcinfo", "request"):
         keep = path.stat().st_size
