@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from archiver.mirror import bundled_root, load_manifest
-from archiver.mirror.build import build_files
 from archiver.sites.urls import parse_article_url
+from tests.crawling import REPO
 
 ROOT = bundled_root()
 SITE = ROOT / "site"
 MARK = b"<!-- reconstructed for the archiver mirror:"
 
-# The real pages, byte-exact copies of ../shared/reference/pages/ (sha256 of the originals).
+# The real pages, byte-exact copies of the captures docs/sites.md 3 lists (sha256 of the originals).
 REAL = {
     "www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html":
         "a1368c647c36a6b68febeb356cea025b0ed6da3c364c04ec4f0d14c46e0b9527",
@@ -43,16 +45,49 @@ def _text(path: Path) -> str:
     return html.unescape(re.sub(r"\s+", " ", raw.decode(encoding)))
 
 
-def test_generated_files_are_up_to_date() -> None:
-    """Run `python -m archiver.mirror.build` after editing content.py or templates/."""
-    for rel, data in build_files(ROOT).items():
-        assert (ROOT / rel).read_bytes() == data, (
-            f"{rel} is stale: run python -m archiver.mirror.build"
-        )
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_build_is_deterministic() -> None:
-    assert build_files(ROOT) == build_files(ROOT)
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """What `python -m tools.mirror` writes, run as documented into an empty directory."""
+    out = tmp_path_factory.mktemp("mirror")
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.mirror", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    files = _files(out)
+    assert sorted(files) == done.stdout.split()
+    return files
+
+
+def test_committed_mirror_is_what_the_generator_writes(generated: dict[str, bytes]) -> None:
+    """Run `python -m tools.mirror` after editing tools/mirror/ (texts, templates, code)."""
+    assert {"routes.json", "manifest.json"} <= set(generated)
+    for rel, data in generated.items():
+        assert (ROOT / rel).read_bytes() == data, f"{rel} is stale: run python -m tools.mirror"
+
+
+def test_every_served_file_is_real_or_generated(generated: dict[str, bytes]) -> None:
+    """A page the generator no longer writes must not linger in the package."""
+    served = {f"site/{rel}" for rel in _files(SITE)}
+    assert served - set(generated) == {f"site/{rel}" for rel in REAL}
+
+
+def test_the_package_holds_no_generator() -> None:
+    """The generator lives in tools/mirror/: the package keeps the server and the data."""
+    assert {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py")} == {
+        "__init__.py",
+        "__main__.py",
+        "server.py",
+    }
+    assert not (ROOT / "templates").exists()
 
 
 @pytest.mark.parametrize("rel", sorted(REAL))
