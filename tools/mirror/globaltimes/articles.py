@@ -1,7 +1,7 @@
 """Reconstructed Global Times article pages: current (/page/) and old (/content/) templates.
 
-Their marks say "per SITES.md 2.3", the name docs/sites.md had when the pages were first built;
-the served bytes stay as they are, so the marks keep that name.
+Their marks say "per SITES.md 2.3": the reference notes docs/sites.md was written from, with the
+same section numbers. The served bytes stay as they are, so the marks keep that name.
 """
 
 from __future__ import annotations

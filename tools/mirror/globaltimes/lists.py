@@ -2,8 +2,8 @@
 
 Section indexes follow docs/sites.md 2.2, the sitemap and robots.txt docs/sites.md 2.5.
 
-Their marks say "per SITES.md", the name docs/sites.md had when the pages were first built; the
-served bytes stay as they are, so the marks keep that name.
+Their marks say "per SITES.md 2.2" and "2.5": the reference notes docs/sites.md was written from,
+with the same section numbers. The served bytes stay as they are, so the marks keep that name.
 """
 
 from __future__ import annotations
