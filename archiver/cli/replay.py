@@ -47,7 +47,7 @@ def _run_replay(options: argparse.Namespace) -> int:
     root = archive_dir(options.dir)
     env = replay_env(options.env)
     if options.setup:
-        setup_env(env)
+        setup_env(env, announce=lambda what: print(f"archiver: {what}", file=sys.stderr))
         print(f"pywb environment ready: {env.path}")
         return 0
     env.require()

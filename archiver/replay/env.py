@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +104,12 @@ def find_python(
     raise ArchiverError(f"pywb needs Python {supported}; install one of them (none found on PATH)")
 
 
-def setup_env(env: ReplayEnv, *, quiet: bool = False) -> ReplayEnv:
+def setup_env(env: ReplayEnv, *, announce: Callable[[str], None] | None = None) -> ReplayEnv:
     """Create (or complete) the pywb virtualenv at `env.path`; returns it ready.
 
-    Idempotent: an environment already holding the tools is left as it is. Raises ArchiverError
-    when no suitable Python exists or pip fails (its output is shown).
+    Idempotent: an environment already holding the tools is left as it is. Before the slow
+    part, `announce` (if given) is told what is installed where. Raises ArchiverError when no
+    suitable Python exists or pip fails (its output is shown).
     """
     if env.ready:
         return env
@@ -120,11 +122,9 @@ def setup_env(env: ReplayEnv, *, quiet: bool = False) -> ReplayEnv:
         [str(env.bin("python")), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
         [str(env.bin("python")), "-m", "pip", "install", "--quiet", *constraints, *pins],
     ]
-    if not quiet:
-        print(
-            f"archiver: setting up pywb in {env.path} (Python {version[0]}.{version[1]}: "
-            f"{', '.join(pins)})",
-            file=sys.stderr,
+    if announce is not None:
+        announce(
+            f"setting up pywb in {env.path} (Python {version[0]}.{version[1]}: {', '.join(pins)})"
         )
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
