@@ -1,9 +1,7 @@
-"""From WARC captures to articles: the one rule deciding which captured pages make an article.
+"""From WARC captures to articles: `article_captures`, the one grouping rule of every command."""
 
-`archiver extract FILE`, `archiver fixtures add`, `archiver reextract` and `archiver verify` all
-group with `article_captures`; its docstring states the rule (README: "From WARC records to
-articles").
-"""
+# extract FILE, fixtures add, reextract and verify all group with `article_captures`; its
+# docstring states the rule, and README "From WARC records to articles" points to it.
 
 from __future__ import annotations
 

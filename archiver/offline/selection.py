@@ -1,10 +1,9 @@
-"""What `--since` and `--site` select, for every offline command that takes them.
+"""What `--since` and `--site` select, for every offline command that takes them."""
 
-`reextract` and `export wacz` select records: `--since DATE` is a moment (`parse_since`) and a
-record is selected when its first capture is on or after it (`selected_since`). `changes`
-selects changes by the UTC day they were seen on (`day_start`). `--site` is one of
-`archiver.sites.registry.SITE_NAMES`, None meaning every site (`site_selected`).
-"""
+# `reextract` and `export wacz` select records: `--since DATE` is a moment (`parse_since`) and a
+# record is selected when its first capture is on or after it (`selected_since`). `changes`
+# selects changes by the UTC day they were seen on (`day_start`). `--site` is one of
+# `archiver.sites.registry.SITE_NAMES`, None meaning every site (`site_selected`).
 
 from __future__ import annotations
 
