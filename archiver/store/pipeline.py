@@ -22,7 +22,7 @@ from archiver.store.events import ArticleEvent, ArticleGone, EventWriter
 from archiver.store.index.crawl import crawl_index, not_article_key
 from archiver.store.jsonl import RecordWriter
 from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS
-from archiver.store.versions import content_of, next_version
+from archiver.store.versions import content_of, is_rebaseline, next_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -183,7 +183,7 @@ class ExtractionPipeline:
         self.stats.set_value("archiver/records/last_file", str(path))
         if versioned.version == 1:
             self.stats.inc_value("archiver/versions/new_articles")
-        elif not versioned.changes:
+        elif is_rebaseline(versioned):
             # Another extractor made the previous record: a new baseline, not an edit.
             self.stats.inc_value("archiver/versions/rebaselined")
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archiver.mirror import MirrorServer
-from archiver.offline.extract_file import group_articles
+from archiver.offline.articles import group_articles
 from archiver.page import CapturedPage
 from tests.crawling import REPO, run_crawl
 

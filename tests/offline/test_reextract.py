@@ -14,7 +14,8 @@ import brotli
 import pytest
 import zstandard
 
-from archiver.offline.reextract import BEIJING, parse_since, run_reextract
+from archiver.offline.reextract import run_reextract
+from archiver.offline.selection import BEIJING, parse_since
 from archiver.warc.scan import Originals, load_page, scan_file
 from tests.crawling import REPO
 from tests.replaying import (

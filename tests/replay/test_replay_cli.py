@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 from archiver.replay.env import ReplayEnv, constraints_file, find_python
 from archiver.replay.index import merged_index, update_index
 from tests.crawling import REPO
@@ -114,7 +114,7 @@ def test_find_python_takes_a_supported_interpreter_from_path(tmp_path: Path) -> 
     link.symlink_to(sys.executable)
     assert find_python(current=(3, 10), path=str(tmp_path)) == (str(link), here)
     assert find_python()[1] == here
-    with pytest.raises(CommandError, match=r"pywb needs Python 3\.11, 3\.12, 3\.13"):
+    with pytest.raises(ArchiverError, match=r"pywb needs Python 3\.11, 3\.12, 3\.13"):
         find_python(current=(3, 10), path=str(tmp_path / "empty"))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 from archiver.mirror import MirrorServer, load_manifest
 from archiver.schedule import DEFAULT_CONFIG, Job, Scheduler, SiteLock, load_jobs
 from archiver.schedule.config import parse_jobs
@@ -140,7 +140,7 @@ def test_default_config_and_crontab(tmp_path: Path) -> None:
     ],
 )
 def test_bad_configs_name_the_problem(text: str, message: str) -> None:
-    with pytest.raises(CommandError, match=message.replace("[", r"\[")):
+    with pytest.raises(ArchiverError, match=message.replace("[", r"\[")):
         parse_jobs(text)
 
 
