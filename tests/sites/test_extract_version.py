@@ -6,9 +6,13 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
+
 from archiver.fixtures.fixture import outcome
 from archiver.sites.extract import EXTRACTOR_VERSION
 from tests.fixture_pages import load, names
+
+pytestmark = pytest.mark.unit
 
 # The version and the hash of all fixture outputs it produces. When extraction output changes,
 # bump EXTRACTOR_VERSION in archiver/sites/extract.py and pin the new pair here.

@@ -16,6 +16,8 @@ from archiver.sites.templates import Template, page_day, select
 from archiver.sites.urls import ArticleUrl, parse_article_url
 from tests.fixture_pages import load
 
+pytestmark = pytest.mark.unit
+
 
 def _never(root: HtmlElement, page: CapturedPage, url: ArticleUrl) -> ParsedPage:
     raise AssertionError("not read in these tests")
