@@ -13,13 +13,16 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from archiver.mirror import Manifest, MirrorServer, load_manifest
-from archiver.replay.env import ReplayEnv
-from tests.replaying import crawl_archive, replay_env
+if TYPE_CHECKING:
+    from archiver.mirror import Manifest, MirrorServer
+    from archiver.replay.env import ReplayEnv
+
+# The fixtures import what they need when first used: a moved module then fails the tests
+# that use it, not the collection of every test.
 
 UNIT_NO_PROCESS = (
     "a test marked unit started a process ({command!r}); mark it crawl, replay, browser or "
@@ -76,6 +79,8 @@ def mirror() -> Iterator[MirrorServer]:
     Its bundled routes count nothing (no `times`), so tests of a module may share it; a test
     that needs an overlay starts a MirrorServer of its own.
     """
+    from archiver.mirror import MirrorServer
+
     with MirrorServer() as server:
         yield server
 
@@ -83,16 +88,22 @@ def mirror() -> Iterator[MirrorServer]:
 @pytest.fixture(scope="module")
 def manifest() -> Manifest:
     """The mirror's ground truth: every article it serves and what its record must say."""
+    from archiver.mirror import load_manifest
+
     return load_manifest()
 
 
 @pytest.fixture(scope="module")
 def env() -> ReplayEnv:
     """pywb's environment (`make pywb`, or ARCHIVER_REPLAY_ENV); the test fails without it."""
+    from tests.replaying import replay_env
+
     return replay_env()
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive root with both sites crawled from the mirror's start pages, per module."""
+    from tests.replaying import crawl_archive
+
     return crawl_archive(tmp_path_factory.mktemp("archive"))
