@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # pywb cannot share the Scrapy environment (docs/pitfalls.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test lint install pywb system-deps replaywebpage mirror
+.PHONY: demo test test-unit lint install pywb system-deps replaywebpage mirror
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ replaywebpage: $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION)
 
 test: system-deps lint pywb replaywebpage
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest
+
+# The fast part alone: in-process tests, no crawl, pywb, chromium or Redis (tests/conftest.py).
+test-unit: install
+	$(BIN)/pytest -m unit

@@ -9,6 +9,8 @@ from scrapy.utils.test import get_crawler
 
 from archiver.crawl.addon import ArchiverAddon
 
+pytestmark = pytest.mark.unit
+
 
 def _settings(**overrides: object) -> Settings:
     settings = get_project_settings()

@@ -11,23 +11,20 @@ from typing import Final
 
 import pytest
 
-from archiver.mirror import Manifest, MirrorServer, bundled_root, load_manifest
+from archiver.mirror import Manifest, MirrorServer, bundled_root
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import iter_records
 from tests.crawling import CrawlResult, run_crawl
 
+pytestmark = pytest.mark.crawl
+
 SITE: Final = "globaltimes"
 EDITED_TEXT = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 EDITED_TITLE = "https://www.globaltimes.cn/page/202609/1371539.shtml"
 DELETED = "https://www.globaltimes.cn/page/202609/1371412.shtml"
 REFRESH = {"mode": "refresh", "days": "36500"}
-
-
-@pytest.fixture(scope="module")
-def manifest() -> Manifest:
-    return load_manifest()
 
 
 def _overlay(tmp: Path, manifest: Manifest) -> Path:

@@ -12,11 +12,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Final
 
+import pytest
+
 from archiver.mirror import MirrorServer, load_manifest
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.consistency import check_file
 from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
+
+pytestmark = pytest.mark.crawl
 
 SITE: Final = "chinadaily"
 

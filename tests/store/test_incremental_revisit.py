@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
 from scrapy import Spider
 from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
@@ -14,6 +15,8 @@ from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.extension import WarcExtension
 from archiver.warc.raw import iter_records
+
+pytestmark = pytest.mark.unit
 
 URL = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 PAGE = b"<html><body>" + b"An unchanged article. " * 400 + b"</body></html>"

@@ -24,6 +24,8 @@ from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
 
+pytestmark = pytest.mark.unit
+
 URL = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 
 

@@ -21,6 +21,8 @@ from archiver.record import Article
 from archiver.sites.extract import extract_article
 from archiver.store.pipeline import ExtractionPipeline
 
+pytestmark = pytest.mark.unit
+
 ARTICLE = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 BODY = BUNDLED_ROOT / "site/www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 
