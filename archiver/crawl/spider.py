@@ -14,12 +14,13 @@ from scrapy.utils.misc import load_object
 
 from archiver.crawl.args import CrawlArgs, parse_crawl_args
 from archiver.crawl.claims import ArticleClaims
-from archiver.crawl.items import ArticlePages, captured_page
+from archiver.crawl.pages import captured_page
 from archiver.crawl.scaleout import claims_for
 from archiver.record import CaptureRef, Site
 from archiver.sites.urls import ArticleUrl, parse_article_url
-from archiver.store.events import DELETION_STATUSES, ArticleGone
+from archiver.store.events import DELETION_STATUSES
 from archiver.store.index.crawl import crawl_index, not_article_key
+from archiver.store.items import ArticleGone, ArticlePages
 
 if TYPE_CHECKING:
     from scrapy.http import Response

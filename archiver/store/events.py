@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal
@@ -80,20 +79,3 @@ def read_events(path: Path) -> Iterator[ArticleEvent]:
             if not line.endswith("\n"):
                 return
             yield ArticleEvent.model_validate_json(line)
-
-
-@dataclass
-class ArticleGone:
-    """Spider item: page 1 of an article answered 404/410 or redirected away from it.
-
-    The pipeline records a deletion event when the article was archived before.
-    """
-
-    site: Site
-    article_id: str
-    url: str
-    status: int
-    location: str | None
-    capture: CaptureRef | None
-    # Why a 200 answer is a deletion ("soft-404"); None for 404/410 and redirects.
-    reason: str | None = None

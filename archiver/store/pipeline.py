@@ -14,12 +14,12 @@ from pebble import ProcessExpired, ProcessPool
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archiver.crawl.items import ArticlePages
 from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from archiver.sites.urls import parse_article_url
-from archiver.store.events import ArticleEvent, ArticleGone, EventWriter
+from archiver.store.events import ArticleEvent, EventWriter
 from archiver.store.index.crawl import crawl_index, not_article_key
+from archiver.store.items import ArticleGone, ArticlePages
 from archiver.store.jsonl import RecordWriter
 from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS
 from archiver.store.versions import content_of, next_version

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
@@ -34,11 +32,6 @@ def utc_now() -> datetime:
 def new_record_id() -> str:
     """A fresh WARC-Record-ID, "<urn:uuid:...>"."""
     return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-def payload_digest(payload: bytes) -> str:
-    """WARC-Payload-Digest of an HTTP payload as warcio writes it: "sha1:<base32>"."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:

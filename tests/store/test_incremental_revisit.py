@@ -31,7 +31,12 @@ def _fetch(extension: WarcExtension, body: bytes, encoding: str | None) -> None:
 
 def _crawl(root: Path, bodies: list[tuple[bytes, str | None]]) -> list[tuple[str, str]]:
     """Write each response through a real WarcExtension with its index; (type, head) per record."""
-    crawler = get_crawler(settings_dict={"ARCHIVER_DIR": str(root)})
+    crawler = get_crawler(
+        settings_dict={
+            "ARCHIVER_DIR": str(root),
+            "ARCHIVER_WARC_CAPTURE_LOG": "archiver.store.index.capture_log.crawl_capture_log",
+        }
+    )
     extension = build_from_crawler(WarcExtension, crawler)
     extension.spider_opened(Spider(name="unit"))
     for body, encoding in bodies:

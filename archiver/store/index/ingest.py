@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +16,7 @@ from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
 from archiver.store.index.schema import transaction
-from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.digests import body_sha256, content_encoding
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records
 
 logger = logging.getLogger(__name__)
@@ -34,18 +32,6 @@ class SyncReport:
     events: int = 0
     recovered: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def body_sha256(body: bytes, content_encodings: Iterable[str]) -> str:
-    """sha256 hex of a response body after undoing its Content-Encoding (as stored if it fails).
-
-    gzip output carries a timestamp, so two captures of one page compare equal only decoded.
-    """
-    try:
-        decoded = decode_body(body, split_codings(content_encodings))
-    except DecodingError:
-        decoded = body
-    return hashlib.sha256(decoded).hexdigest()
 
 
 def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
@@ -72,11 +58,6 @@ def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
         content_encoding=content_encoding(record.http_header_values("Content-Encoding")),
         payload_length=None if revisit else len(record.payload),
     )
-
-
-def content_encoding(values: Iterable[str]) -> str:
-    """The Content-Encoding header values as one normalised string ("" when there is none)."""
-    return ", ".join(coding for coding in split_codings(values) if coding != "identity")
 
 
 def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
