@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import IO, Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.layout import OPEN_SUFFIX, safe_name
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
 from archiver.record import CaptureRef
 from archiver.warc.exchange import HINTS_FIELD, HttpExchange
 
@@ -93,7 +92,7 @@ class RotatingWarcWriter:
         self._warcinfo.setdefault("isPartOf", prefix)
         self._clock = clock
         self._record_id = record_id
-        self._host = safe_name(socket.gethostname() if host is None else host)
+        self._host = this_host() if host is None else safe_name(host)
         self._pid = os.getpid() if pid is None else pid
         self._serial = 0
         self._opened = 0
@@ -357,8 +356,7 @@ def _serialise_warcinfo(
 
 def _relative_posix(directory: Path, root: Path) -> str:
     try:
-        relative = directory.absolute().relative_to(root.absolute())
+        text = ArchiveLayout(root).relative(directory)
     except ValueError:
         raise ValueError(f"WARC directory {directory} is not inside {root}") from None
-    text = relative.as_posix()
     return "" if text == "." else text + "/"

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archiver.layout import ArchiveLayout
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.schema import DERIVED_TABLES, connect, transaction
 from archiver.store.versions import fingerprint
-
-INDEX_FILE = "index.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class ArchiveIndex:
 
     def __init__(self, root: Path, path: Path | None = None) -> None:
         self.root = root
-        self.path = path if path is not None else root / INDEX_FILE
+        self.path = path if path is not None else ArchiveLayout(root).index_path
         self.conn = connect(self.path)
 
     def close(self) -> None:

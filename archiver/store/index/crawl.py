@@ -10,7 +10,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
-from archiver.store.index.archive_index import INDEX_FILE, ArchiveIndex
+from archiver.layout import ArchiveLayout, root_from_settings
+from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import sync
 
 if TYPE_CHECKING:
@@ -64,9 +65,9 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     held = _OPEN.get(crawler)
     if held is not None:
         return held.index
-    root = Path(settings.get("ARCHIVER_DIR") or "archive")
+    root = root_from_settings(settings)
     configured = settings.get("ARCHIVER_INDEX_PATH") or os.environ.get("ARCHIVER_INDEX_PATH")
-    index = ArchiveIndex(root, Path(configured) if configured else root / INDEX_FILE)
+    index = ArchiveIndex(root, Path(configured) if configured else ArchiveLayout(root).index_path)
     report = sync(index)
     if crawler.stats is not None:
         for name, value in (
