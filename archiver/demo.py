@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from archiver.layout import ArchiveLayout
-from archiver.sites.registry import SITE_NAMES
+from archiver.record import Site
+from archiver.sites.registry import SITE_NAMES, site_info
 
 
 @dataclass
@@ -24,7 +25,7 @@ class SiteRun:
     stats: dict[str, Any]
 
 
-def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
+def crawl_command(site: Site, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
     """The `scrapy crawl` command line the demo runs for `site` against the mirror.
 
     With no `start_urls` the spider starts from its default start pages (no urls= argument).
@@ -38,7 +39,7 @@ def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str])
         "AUTOTHROTTLE_ENABLED": "False",
         "LOG_LEVEL": "INFO",
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", site]
+    command = [sys.executable, "-m", "scrapy", "crawl", site_info(site).spider]
     if start_urls:
         command += ["-a", "urls=" + ",".join(start_urls)]
     for name, value in settings.items():

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy import Request as ScrapyRequest
 
 from archiver.crawl.spider import ArchiveSpider
+from archiver.sites.registry import site_info
 from archiver.sites.urls import absolute_url, parse_article_url
 
 if TYPE_CHECKING:
@@ -68,14 +69,13 @@ class _SectionProgress:
 class ChinaDailySpider(ArchiveSpider):
     """Section lists of www.chinadaily.com.cn; articles on any *.chinadaily.com.cn host."""
 
-    name = "chinadaily"
+    site: ClassVar[Site] = "chinadaily"
+    name = site_info(site).spider
+    allowed_domains: ClassVar[list[str]] = [site_info(site).domain]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._progress: dict[str, _SectionProgress] = {}
-
-    site: ClassVar[Site] = "chinadaily"
-    allowed_domains: ClassVar[list[str]] = ["chinadaily.com.cn"]
 
     def default_requests(self) -> Iterable[Request]:
         for url in self._section_urls():

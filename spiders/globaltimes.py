@@ -11,6 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from archiver.crawl.sitemaps import iter_news_sitemap
 from archiver.crawl.spider import ArchiveSpider
+from archiver.sites.registry import site_info
 from archiver.sites.urls import absolute_url, parse_article_url, without_fragment
 
 if TYPE_CHECKING:
@@ -36,9 +37,9 @@ _WALK = "archiver_backfill_walk"
 class GlobalTimesSpider(ArchiveSpider):
     """The Google News sitemap (newest items) plus the section index pages of www.globaltimes.cn."""
 
-    name = "globaltimes"
     site: ClassVar[Site] = "globaltimes"
-    allowed_domains: ClassVar[list[str]] = ["globaltimes.cn"]
+    name = site_info(site).spider
+    allowed_domains: ClassVar[list[str]] = [site_info(site).domain]
 
     def default_requests(self) -> Iterable[Request]:
         yield self.list_request(SITEMAP_URL, depth=1)

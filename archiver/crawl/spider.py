@@ -17,6 +17,7 @@ from archiver.crawl.claims import ArticleClaims
 from archiver.crawl.pages import captured_page
 from archiver.crawl.scaleout import claims_for
 from archiver.record import CaptureRef, Site
+from archiver.sites.registry import site_info
 from archiver.sites.urls import ArticleUrl, parse_article_url
 from archiver.store.events import DELETION_STATUSES
 from archiver.store.index.crawl import crawl_index, not_article_key
@@ -220,8 +221,8 @@ class ArchiveSpider(Spider):
             return self.args.in_window(day)
         if article.url_date is None:
             return True
-        if article.site == "globaltimes":
-            # /page/YYYYMM/ names only the month: skip only when the whole month is outside.
+        if site_info(article.site).url_date == "month":
+            # The URL names only the month: skip only when the whole month is outside.
             first = article.url_date
             last = date(first.year, first.month, monthrange(first.year, first.month)[1])
             since, until = self.args.since, self.args.until

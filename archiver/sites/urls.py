@@ -9,6 +9,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver.record import Site
+from archiver.sites.registry import site_of_host
 
 Scheme = Literal["current", "legacy"]
 
@@ -51,12 +52,7 @@ class ArticleUrl:
 
 def site_of(url: str) -> Site | None:
     """Which site a URL belongs to, by host; None for any other host."""
-    host = (urlsplit(_absolute(url)).hostname or "").lower()
-    if host == "chinadaily.com.cn" or host.endswith(".chinadaily.com.cn"):
-        return "chinadaily"
-    if host == "globaltimes.cn" or host.endswith(".globaltimes.cn"):
-        return "globaltimes"
-    return None
+    return site_of_host((urlsplit(_absolute(url)).hostname or "").lower())
 
 
 def parse_article_url(url: str) -> ArticleUrl | None:
