@@ -39,6 +39,7 @@ SITES: dict[Site, SiteInfo] = {
 SITE_NAMES: tuple[Site, ...] = get_args(Site)
 """Every site, in the record schema's order ("chinadaily", "globaltimes")."""
 
+
 def site_info(name: Site) -> SiteInfo:
     """The registry entry of a site."""
     return SITES[name]
