@@ -20,6 +20,7 @@ from archiver.record import CaptureRef, Site
 from archiver.sites.registry import site_info
 from archiver.sites.urls import ArticleUrl, parse_article_url
 from archiver.store.events import DELETION_STATUSES
+from archiver.store.index.crawl import SETTINGS_DEFAULTS as INDEX_SETTINGS
 from archiver.store.index.crawl import crawl_index, not_article_key
 from archiver.store.items import ArticleGone, ArticlePages
 
@@ -196,8 +197,8 @@ class ArchiveSpider(Spider):
     def _missing_list(self, url: str) -> bool:
         # A start page that answered 404/410 in ARCHIVER_INDEX_MISSING_LIST_RUNS runs in a row
         # is left out for ARCHIVER_INDEX_MISSING_LIST_DAYS days (then tried once again).
-        runs = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_RUNS", 3)
-        days = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_DAYS", 7)
+        runs = self._index_setting("ARCHIVER_INDEX_MISSING_LIST_RUNS")
+        days = self._index_setting("ARCHIVER_INDEX_MISSING_LIST_DAYS")
         if self.index is None or runs <= 0 or days <= 0:
             return False
         since = self.now() - timedelta(days=days)
@@ -210,11 +211,14 @@ class ArchiveSpider(Spider):
 
     def _not_an_article(self, article: ArticleUrl) -> bool:
         # Refused recently (video, gallery, soft 404): see ARCHIVER_INDEX_NOT_ARTICLE_DAYS.
-        days = self.settings.getint("ARCHIVER_INDEX_NOT_ARTICLE_DAYS", 30)
+        days = self._index_setting("ARCHIVER_INDEX_NOT_ARTICLE_DAYS")
         if self.index is None or days <= 0:
             return False
         key = not_article_key(article.site, article.article_id)
         return self.index.skipped(key, "not_article", self.now() - timedelta(days=days))
+
+    def _index_setting(self, name: str) -> int:
+        return self.settings.getint(name, INDEX_SETTINGS[name])
 
     def _in_window(self, article: ArticleUrl, day: date | None) -> bool:
         if day is not None:

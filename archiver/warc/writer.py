@@ -108,11 +108,6 @@ class RotatingWarcWriter:
         """Number of WARC files started so far."""
         return self._opened
 
-    @property
-    def current_path(self) -> Path | None:
-        """Final path of the file being written (it exists as path + ".open"), or None."""
-        return self.directory / self._name if self._fh is not None else None
-
     def write_exchange(self, exchange: HttpExchange) -> CaptureRef:
         """Write the response record, then its request record, and return where they lie.
 

@@ -14,6 +14,7 @@ from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.extension import WarcExtension
 from archiver.warc.raw import iter_records
+from tests.store.index_rows import index_rows
 
 URL = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 PAGE = b"<html><body>" + b"An unchanged article. " * 400 + b"</body></html>"
@@ -82,9 +83,9 @@ def test_rebuilt_index_keeps_encoding_and_length(tmp_path: Path) -> None:
     packed = gzip.compress(PAGE, mtime=0)
     _crawl(tmp_path, [(packed, "gzip"), (packed, "gzip"), (PAGE, None)])
     with ArchiveIndex(tmp_path) as index:
-        live = index.dump()
+        live = index_rows(index)
         rebuild(index)
-        assert index.dump() == live
+        assert index_rows(index) == live
         rows = index.conn.execute(
             "SELECT record_type, content_encoding, payload_length FROM captures ORDER BY fetched_at"
         ).fetchall()

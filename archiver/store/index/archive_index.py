@@ -7,7 +7,6 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from archiver.layout import ArchiveLayout
 from archiver.record import Article
@@ -266,15 +265,6 @@ class ArchiveIndex:
         """Recompute derived article columns for every article (after a bulk ingest)."""
         with transaction(self.conn):
             self._refresh(None, None)
-
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of the derived tables but `files`, sorted: to compare two indexes."""
-        out: dict[str, list[tuple[Any, ...]]] = {}
-        for table in DERIVED_TABLES:
-            if table != "files":
-                rows = self.conn.execute(f"SELECT * FROM {table}").fetchall()
-                out[table] = sorted(rows, key=repr)
-        return out
 
     def _transaction(self) -> AbstractContextManager[object]:
         # Inside a caller's transaction (a bulk ingest) a nested BEGIN would fail.

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Settings, with their defaults: crawl_index reads the first two, the spiders' skips
+# (archiver/crawl/spider.py) the others.
 SETTINGS_DEFAULTS: dict[str, Any] = {
     # Switch: False runs without an index (no revisits, every article is new, no versions).
     "ARCHIVER_INDEX_ENABLED": True,
@@ -66,7 +68,9 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     if held is not None:
         return held.index
     root = root_from_settings(settings)
-    configured = settings.get("ARCHIVER_INDEX_PATH") or os.environ.get("ARCHIVER_INDEX_PATH")
+    configured = settings.get(
+        "ARCHIVER_INDEX_PATH", SETTINGS_DEFAULTS["ARCHIVER_INDEX_PATH"]
+    ) or os.environ.get("ARCHIVER_INDEX_PATH")
     index = ArchiveIndex(root, Path(configured) if configured else ArchiveLayout(root).index_path)
     report = sync(index)
     if crawler.stats is not None:
