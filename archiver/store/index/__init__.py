@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from archiver.layout import INDEX_FILE
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
 
-__all__ = ["INDEX_FILE", "ArchiveIndex", "CaptureRow"]
+__all__ = ["ArchiveIndex", "CaptureRow"]
