@@ -1,21 +1,25 @@
 """The sites the archiver knows, as data: every module outside sites/ asks here, never by name.
 
-The parsers of each site (templates and fallbacks) are listed beside `parse_page` in
-archiver/sites/__init__.py: this module stays free of them, so that the URL grammar
-(archiver/sites/urls.py), which the parsers import, can ask it for a site's hosts.
+Per site: its name in records, the domain its hosts are under (stated with the URL grammar in
+archiver/sites/urls.py, which the parsers import), its spider, what the date in its article
+URLs names, and its page templates with the fallbacks for markup none of them knows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 from archiver.record import Site
+from archiver.sites import chinadaily, globaltimes
+from archiver.sites.templates import Template
+from archiver.sites.urls import DOMAINS
 
 
 @dataclass(frozen=True)
 class SiteInfo:
-    """One site: its name in records, its hosts, its spider, what its article URLs say."""
+    """One site, as the crawl, the parsers and the offline tools need to know it."""
 
     name: Site
     domain: str
@@ -25,15 +29,29 @@ class SiteInfo:
     url_date: Literal["day", "month"]
     """What the date in an article URL names: the day, or only the month (the URL carries the
     first of it, so a since/until window must not cut the rest of the month off)."""
-
-    def owns_host(self, host: str) -> bool:
-        """True when `host` (lower case) is the site's domain or one of its sub-domains."""
-        return host == self.domain or host.endswith("." + self.domain)
+    templates: Sequence[Template]
+    """Its page templates, most specific first (archiver/sites/templates.py chooses one)."""
+    fallbacks: Sequence[Template]
+    """Readers for markup no template knows: headline from the page, body by trafilatura."""
 
 
 SITES: dict[Site, SiteInfo] = {
-    "chinadaily": SiteInfo("chinadaily", "chinadaily.com.cn", "chinadaily", url_date="day"),
-    "globaltimes": SiteInfo("globaltimes", "globaltimes.cn", "globaltimes", url_date="month"),
+    "chinadaily": SiteInfo(
+        "chinadaily",
+        DOMAINS["chinadaily"],
+        spider="chinadaily",
+        url_date="day",
+        templates=chinadaily.TEMPLATES,
+        fallbacks=chinadaily.FALLBACKS,
+    ),
+    "globaltimes": SiteInfo(
+        "globaltimes",
+        DOMAINS["globaltimes"],
+        spider="globaltimes",
+        url_date="month",
+        templates=globaltimes.TEMPLATES,
+        fallbacks=globaltimes.FALLBACKS,
+    ),
 }
 
 SITE_NAMES: tuple[Site, ...] = get_args(Site)
@@ -43,11 +61,3 @@ SITE_NAMES: tuple[Site, ...] = get_args(Site)
 def site_info(name: Site) -> SiteInfo:
     """The registry entry of a site."""
     return SITES[name]
-
-
-def site_of_host(host: str) -> Site | None:
-    """The site a host (lower case) belongs to, or None."""
-    for info in SITES.values():
-        if info.owns_host(host):
-            return info.name
-    return None

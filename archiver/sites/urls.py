@@ -9,9 +9,11 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver.record import Site
-from archiver.sites.registry import site_of_host
 
 Scheme = Literal["current", "legacy"]
+
+DOMAINS: dict[Site, str] = {"chinadaily": "chinadaily.com.cn", "globaltimes": "globaltimes.cn"}
+"""Each site's domain: the domain itself and every host under it belong to the site."""
 
 # Current China Daily CMS (2017/18 on), on every *.chinadaily.com.cn host, English and Chinese:
 # /a/YYYYMM/DD/WS<24 hex>.html, further pages WS..._2.html.
@@ -52,7 +54,11 @@ class ArticleUrl:
 
 def site_of(url: str) -> Site | None:
     """Which site a URL belongs to, by host; None for any other host."""
-    return site_of_host((urlsplit(_absolute(url)).hostname or "").lower())
+    host = (urlsplit(_absolute(url)).hostname or "").lower()
+    for site, domain in DOMAINS.items():
+        if host == domain or host.endswith("." + domain):
+            return site
+    return None
 
 
 def parse_article_url(url: str) -> ArticleUrl | None:

@@ -8,8 +8,8 @@ from typing import get_args
 
 import archiver
 from archiver.record import Site
-from archiver.sites.registry import SITE_NAMES, SITES, site_of_host
-from archiver.sites.urls import parse_article_url
+from archiver.sites.registry import SITE_NAMES, SITES
+from archiver.sites.urls import parse_article_url, site_of
 
 PROJECT = Path(archiver.__file__).parent.parent
 
@@ -19,11 +19,11 @@ def test_every_site_of_the_schema_has_an_entry() -> None:
     assert all(info.name == name for name, info in SITES.items())
 
 
-def test_hosts_come_from_the_registry() -> None:
+def test_a_sites_hosts_are_its_domain_and_every_host_under_it() -> None:
     for info in SITES.values():
-        assert site_of_host(info.domain) == info.name
-        assert site_of_host(f"www.{info.domain}") == info.name
-        assert site_of_host(f"not{info.domain}") is None
+        assert site_of(f"https://{info.domain}/") == info.name
+        assert site_of(f"https://www.{info.domain}/a") == info.name
+        assert site_of(f"https://not{info.domain}/") is None
 
 
 def test_url_date_precision_matches_the_url_grammar() -> None:
