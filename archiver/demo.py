@@ -84,9 +84,11 @@ def run_demo(root: Path) -> int:
     return _print_summary(root, runs)
 
 
-def _latest_stats(root: Path, site: str) -> dict[str, Any]:
+def _latest_stats(root: Path, site: Site) -> dict[str, Any]:
+    # Run reports are named after the spider (archiver/store/run_summary.py).
     runs = ArchiveLayout(root).runs_dir
-    reports = sorted(runs.glob(f"{site}-*.json"), key=lambda p: p.stat().st_mtime)
+    spider = site_info(site).spider
+    reports = sorted(runs.glob(f"{spider}-*.json"), key=lambda p: p.stat().st_mtime)
     if not reports:
         return {}
     stats: dict[str, Any] = json.loads(reports[-1].read_text(encoding="utf-8"))["stats"]
