@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from archiver.layout import INDEX_FILE
 from archiver.mirror import MirrorServer
 from archiver.mirror.server import BUNDLED_ROOT
 from archiver.store.events import read_events
 from archiver.store.index.archive_index import ArchiveIndex
-from archiver.store.index.crawl import INDEX_FILE
 from archiver.warc.raw import iter_records
 from tests.crawling import run_crawl
 

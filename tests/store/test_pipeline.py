@@ -14,11 +14,11 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.test import get_crawler
 
-from archiver.crawl.items import ArticlePages
 from archiver.mirror.server import BUNDLED_ROOT
 from archiver.page import CapturedPage
 from archiver.record import Article
 from archiver.sites.extract import extract_article
+from archiver.store.items import ArticlePages
 from archiver.store.pipeline import ExtractionPipeline
 
 pytestmark = pytest.mark.unit

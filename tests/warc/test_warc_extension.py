@@ -383,3 +383,19 @@ def test_unit_non_http_scheme_is_skipped_and_counted(tmp_path: Path) -> None:
     assert crawler.stats is not None
     assert crawler.stats.get_value("archiver/warc/skipped/data") == 1
     assert "archiver_capture" not in request.meta
+
+
+def test_without_a_capture_log_every_response_is_written_in_full(tmp_path: Path) -> None:
+    # The WARC layer alone (no ARCHIVER_WARC_CAPTURE_LOG, as without the add-on): no revisit
+    # decision, no index opened.
+    extension, crawler = unit_extension(tmp_path, ARCHIVER_CLOCK=None)
+    for _ in range(2):
+        response, request = downloaded("http://www.example.com/a")
+        extension.response_downloaded(response, request)
+    extension.spider_closed(Spider(name="unit"))
+    types = [r.type for p in sorted(tmp_path.glob("warc/**/*.warc.gz")) for r in iter_records(p)]
+    assert types.count("response") == 2
+    assert "revisit" not in types
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("archiver/warc/revisits") is None
+    assert not (tmp_path / "index.sqlite3").exists()
