@@ -107,6 +107,8 @@ def import_cycles(root: Path) -> list[str]:
     """Cycles between the packages of archiver/, one line per cycle with the arrows that make it."""
     arrows: dict[str, dict[str, str]] = {}
     for path in python_files(root, PACKAGE):
+        if path.name == "__main__.py":
+            continue  # an entry point: run, never imported, so it closes no cycle
         for imp in imports(root, path):
             if not imp.target.startswith(PACKAGE + ".") or not _existing(root, imp.target):
                 continue
@@ -423,3 +425,17 @@ def test_argparse_outside_cli_is_caught(tmp_path: Path) -> None:
     (root / "archiver/mirror").mkdir()
     (root / "archiver/mirror/__main__.py").write_text("import argparse\n")
     assert argparse_imports(root) == ["archiver/mirror/__main__.py:1: import argparse"]
+
+
+def test_an_entry_point_may_import_the_cli_but_a_module_may_not(tmp_path: Path) -> None:
+    files = {
+        "archiver/__init__.py": "",
+        "archiver/cli/__init__.py": "",
+        "archiver/mirror/__init__.py": "",
+        "archiver/cli/main.py": "from archiver.mirror import server\n",
+        "archiver/mirror/server.py": "",
+        "archiver/mirror/__main__.py": "from archiver.cli import main\n",
+    }
+    assert import_cycles(_tree(tmp_path / "entry", files)) == []
+    files["archiver/mirror/server.py"] = "from archiver.cli import main\n"
+    assert len(import_cycles(_tree(tmp_path / "module", files))) == 1

@@ -67,6 +67,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.crawl  # runs the generator in a process of its own
 def test_committed_mirror_is_what_the_generator_writes(generated: dict[str, bytes]) -> None:
     """Run `python -m tools.mirror` after editing tools/mirror/ (texts, templates, code)."""
     assert {"routes.json", "manifest.json"} <= set(generated)
@@ -74,12 +75,14 @@ def test_committed_mirror_is_what_the_generator_writes(generated: dict[str, byte
         assert (ROOT / rel).read_bytes() == data, f"{rel} is stale: run python -m tools.mirror"
 
 
+@pytest.mark.crawl
 def test_every_served_file_is_real_or_generated(generated: dict[str, bytes]) -> None:
     """A page the generator no longer writes must not linger in the package."""
     served = {f"site/{rel}" for rel in _files(SITE)}
     assert served - set(generated) == {f"site/{rel}" for rel in REAL}
 
 
+@pytest.mark.unit
 def test_the_package_holds_no_generator() -> None:
     """The generator lives in tools/mirror/: the package keeps the server and the data."""
     assert {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py")} == {
@@ -90,6 +93,7 @@ def test_the_package_holds_no_generator() -> None:
     assert not (ROOT / "templates").exists()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("rel", sorted(REAL))
 def test_real_pages_are_byte_exact(rel: str) -> None:
     data = (SITE / rel).read_bytes()
@@ -97,6 +101,7 @@ def test_real_pages_are_byte_exact(rel: str) -> None:
     assert MARK not in data
 
 
+@pytest.mark.unit
 def test_every_other_html_page_is_marked_reconstructed() -> None:
     pages = [p for p in SITE.rglob("*") if p.suffix in (".html", ".htm", ".shtml", ".xml")]
     assert len(pages) > 30
@@ -106,6 +111,7 @@ def test_every_other_html_page_is_marked_reconstructed() -> None:
             assert MARK in page.read_bytes()[:300], rel
 
 
+@pytest.mark.unit
 def test_pictures_and_stylesheets_are_marked_reconstructed() -> None:
     """In a JPEG comment segment or a CSS comment: none of them is a real capture."""
     files = [p for p in SITE.rglob("*") if p.suffix in (".jpg", ".jpeg", ".png", ".css")]
@@ -117,6 +123,7 @@ def test_pictures_and_stylesheets_are_marked_reconstructed() -> None:
             assert head.startswith(b"\xff\xd8\xff\xe0") and b"\xff\xfe" in head, path
 
 
+@pytest.mark.unit
 def test_sources_md_names_every_served_file() -> None:
     sources = (ROOT / "SOURCES.md").read_text(encoding="utf-8")
     for page in SITE.rglob("*"):
@@ -125,6 +132,7 @@ def test_sources_md_names_every_served_file() -> None:
             assert rel in sources, f"{rel} missing from SOURCES.md"
 
 
+@pytest.mark.unit
 def test_gb2312_page_is_really_gb2312() -> None:
     raw = (SITE / "cn.chinadaily.com.cn/2014-03/05/content_17323881.htm").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -132,6 +140,7 @@ def test_gb2312_page_is_really_gb2312() -> None:
     assert 'charset=gb2312"' in raw.decode("gb2312")
 
 
+@pytest.mark.unit
 def test_manifest_articles_are_article_urls_with_matching_ids() -> None:
     manifest = load_manifest()
     assert len(manifest.articles) == 20
@@ -141,6 +150,7 @@ def test_manifest_articles_are_article_urls_with_matching_ids() -> None:
         assert (parsed.site, parsed.article_id, parsed.canonical) == (a.site, a.article_id, a.url)
 
 
+@pytest.mark.unit
 def test_manifest_titles_dates_and_bylines_are_on_the_pages() -> None:
     for a in load_manifest().articles:
         text = _text(_file(a.url))
@@ -155,6 +165,7 @@ def test_manifest_titles_dates_and_bylines_are_on_the_pages() -> None:
             assert name.lower() in text.lower(), (a.url, name)
 
 
+@pytest.mark.unit
 def test_manifest_text_snippets_are_on_the_pages() -> None:
     for a in load_manifest().articles:
         text = _text(_file(a.url))
@@ -162,6 +173,7 @@ def test_manifest_text_snippets_are_on_the_pages() -> None:
             assert html.unescape(snippet) in text, (a.url, snippet)
 
 
+@pytest.mark.unit
 def test_multi_page_article_pages_exist() -> None:
     photo = load_manifest().article(
         "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d.html"

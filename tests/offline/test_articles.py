@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from archiver.fixtures.fixture import add, load
 from archiver.offline.articles import article_captures, file_pages
 from archiver.offline.extract_file import extract_warc
 from archiver.offline.reextract import plan_jobs
 from archiver.record import Article
+from archiver.warc.digests import payload_digest
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.scan import scan_file
-from archiver.warc.writer import RevisitTarget, RotatingWarcWriter, payload_digest
+from archiver.warc.writer import RevisitTarget, RotatingWarcWriter
 from tests.fixture_pages import FIXTURES
+
+pytestmark = pytest.mark.unit
 
 T0 = datetime(2025, 6, 18, 5, 0, 0, tzinfo=UTC)
 HTML = [("Content-Type", "text/html; charset=utf-8")]

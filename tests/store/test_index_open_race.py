@@ -6,7 +6,11 @@ import multiprocessing
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
+import pytest
+
 from archiver.store.index.schema import connect
+
+pytestmark = pytest.mark.crawl
 
 ROUNDS = 60  # the race lost about one round in 20 before connect() waited for WAL itself
 

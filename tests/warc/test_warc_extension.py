@@ -385,6 +385,7 @@ def test_unit_non_http_scheme_is_skipped_and_counted(tmp_path: Path) -> None:
     assert "archiver_capture" not in request.meta
 
 
+@pytest.mark.unit
 def test_without_a_capture_log_every_response_is_written_in_full(tmp_path: Path) -> None:
     # The WARC layer alone (no ARCHIVER_WARC_CAPTURE_LOG, as without the add-on): no revisit
     # decision, no index opened.
