@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # pywb cannot share the Scrapy environment (docs/pitfalls.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test lint install pywb system-deps replaywebpage
+.PHONY: demo test test-unit lint install pywb system-deps replaywebpage mirror
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ pywb: $(PYWB_ENV)/bin/wayback
 
 demo: install
 	$(BIN)/archiver demo
+
+# Regenerate the offline mirror's reconstructed pages, routes.json and manifest.json from
+# tools/mirror/ (a developer tool, not shipped); tests/mirror/ fails until they are committed.
+mirror: install
+	$(BIN)/python -m tools.mirror
 
 lint: install
 	$(BIN)/ruff check .
@@ -49,3 +54,7 @@ replaywebpage: $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION)
 
 test: system-deps lint pywb replaywebpage
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest
+
+# The fast part alone: in-process tests, no crawl, pywb, chromium or Redis (tests/conftest.py).
+test-unit: install
+	$(BIN)/pytest -m unit

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archiver.layout import ArchiveLayout
 from archiver.record import Site
-
-SITES: tuple[Site, ...] = ("chinadaily", "globaltimes")
+from archiver.sites.registry import SITE_NAMES, site_info
 
 
 @dataclass
@@ -25,7 +25,7 @@ class SiteRun:
     stats: dict[str, Any]
 
 
-def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
+def crawl_command(site: Site, root: Path, mirror_url: str, start_urls: list[str]) -> list[str]:
     """The `scrapy crawl` command line the demo runs for `site` against the mirror.
 
     With no `start_urls` the spider starts from its default start pages (no urls= argument).
@@ -39,7 +39,7 @@ def crawl_command(site: str, root: Path, mirror_url: str, start_urls: list[str])
         "AUTOTHROTTLE_ENABLED": "False",
         "LOG_LEVEL": "INFO",
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", site]
+    command = [sys.executable, "-m", "scrapy", "crawl", site_info(site).spider]
     if start_urls:
         command += ["-a", "urls=" + ",".join(start_urls)]
     for name, value in settings.items():
@@ -54,7 +54,7 @@ def run_demo(root: Path) -> int:
 
     manifest = load_manifest()
     root.mkdir(parents=True, exist_ok=True)
-    logs = root / "logs"
+    logs = ArchiveLayout(root).logs_dir
     logs.mkdir(exist_ok=True)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
     runs: list[SiteRun] = []
@@ -62,7 +62,7 @@ def run_demo(root: Path) -> int:
         print(f"archiver demo: mirror of {len(manifest.articles)} article URLs at {mirror.url}")
         started = time.monotonic()
         children = []
-        for site in SITES:
+        for site in SITE_NAMES:
             log = logs / f"demo-{site}.log"
             with log.open("wb") as out:
                 # The default start pages reach the whole mirror; were some article out of their
@@ -84,8 +84,11 @@ def run_demo(root: Path) -> int:
     return _print_summary(root, runs)
 
 
-def _latest_stats(root: Path, site: str) -> dict[str, Any]:
-    reports = sorted((root / "runs").glob(f"{site}-*.json"), key=lambda p: p.stat().st_mtime)
+def _latest_stats(root: Path, site: Site) -> dict[str, Any]:
+    # Run reports are named after the spider (archiver/store/run_summary.py).
+    runs = ArchiveLayout(root).runs_dir
+    spider = site_info(site).spider
+    reports = sorted(runs.glob(f"{spider}-*.json"), key=lambda p: p.stat().st_mtime)
     if not reports:
         return {}
     stats: dict[str, Any] = json.loads(reports[-1].read_text(encoding="utf-8"))["stats"]
@@ -122,11 +125,12 @@ def _print_summary(root: Path, runs: list[SiteRun]) -> int:
             print(
                 f"{'':<12} problem: exit {run.returncode}, {warc_errors} WARC errors; see {run.log}"
             )
-    warcs = sorted((root / "warc").rglob("*.warc.gz"))
+    layout = ArchiveLayout(root)
+    warcs = sorted(layout.warc_root.rglob("*.warc.gz"))
     size = sum(p.stat().st_size for p in warcs)
     print()
-    print(f"WARC: {len(warcs)} file(s), {size / 1e6:.2f} MB under {root / 'warc'}")
-    print(f"records: {root / 'records'}  run reports: {root / 'runs'}")
+    print(f"WARC: {len(warcs)} file(s), {size / 1e6:.2f} MB under {layout.warc_root}")
+    print(f"records: {layout.records_root}  run reports: {layout.runs_dir}")
     print("result: ok" if ok else "result: FAILED (see the logs above)")
     return 0 if ok else 1
 

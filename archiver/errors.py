@@ -1,7 +1,11 @@
-"""Errors shown to the user of the `archiver` command."""
+"""The archiver's domain error: a failure a user can act on, told in one line."""
 
 from __future__ import annotations
 
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line `archiver: error: ...`, exit status 1."""
+class ArchiverError(Exception):
+    """A failure with a one-line message saying what to do next, never a traceback.
+
+    Library modules raise it (or a subclass); the `archiver` command prints it as
+    `archiver: error: <message>` and exits with status 1.
+    """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from archiver import layout
+
 BOT_NAME = "archiver"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -12,7 +14,7 @@ COMMANDS_MODULE = "archiver.crawl.scrapy_commands"
 ADDONS = {"archiver.crawl.addon.ArchiverAddon": 0}
 
 # Output root: WARC files under warc/, JSON Lines records under records/.
-ARCHIVER_DIR = "archive"
+ARCHIVER_DIR = layout.DEFAULT_ROOT
 # Who runs this crawl (an e-mail or URL), sent in the User-Agent and written to warcinfo.
 ARCHIVER_CONTACT = ""
 # Address of a local replica ("http://127.0.0.1:8000") to fetch from instead of the sites.

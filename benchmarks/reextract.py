@@ -36,7 +36,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archiver.mirror import MirrorServer, load_manifest
-from archiver.offline.extract_file import group_articles
+from archiver.offline.articles import group_articles
 from archiver.offline.reextract import run_reextract
 from archiver.page import CapturedPage
 from archiver.warc.reader import iter_captures

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 
-from scrapy.spidermiddlewares.httperror import HttpError
-
+from archiver.crawl.idwalk import SEED, IdWalkSpider
 from archiver.crawl.sitemaps import iter_news_sitemap
-from archiver.crawl.spider import ArchiveSpider
+from archiver.sites.registry import site_info
 from archiver.sites.urls import absolute_url, parse_article_url, without_fragment
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
-    from twisted.python.failure import Failure
 
     from archiver.record import Site
 
@@ -28,17 +26,15 @@ _LIST_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::
 # Old (pre-2020) lists paginate as index2.html#list ... index10.html#list.
 _OLD_PAGER = re.compile(r"/index(\d+)\.html$")
 _GT_PAGE = re.compile(r"/page/(\d{6})/(\d+)\.shtml$")
-# request.meta keys of the backfill walk.
-_BACKFILL_SEED = "archiver_backfill_seed"
-_WALK = "archiver_backfill_walk"
 
 
-class GlobalTimesSpider(ArchiveSpider):
+class GlobalTimesSpider(IdWalkSpider):
     """The Google News sitemap (newest items) plus the section index pages of www.globaltimes.cn."""
 
-    name = "globaltimes"
     site: ClassVar[Site] = "globaltimes"
-    allowed_domains: ClassVar[list[str]] = ["globaltimes.cn"]
+    name = site_info(site).spider
+    allowed_domains: ClassVar[list[str]] = [site_info(site).domain]
+    GAP_SETTING = "ARCHIVER_GLOBALTIMES_BACKFILL_GAP"
 
     def default_requests(self) -> Iterable[Request]:
         yield self.list_request(SITEMAP_URL, depth=1)
@@ -57,11 +53,11 @@ class GlobalTimesSpider(ArchiveSpider):
                 request = self.article_request(entry.url, hints=hints, day=entry.day)
                 if request is not None:
                     yield request
-                page = _GT_PAGE.search(entry.url)
-                if page and (newest is None or int(page[2]) > newest[0]):
-                    newest = (int(page[2]), page[1])
-            if response.meta.get(_BACKFILL_SEED) and newest is not None:
-                yield from self._walk_from(newest[0] - 1, newest[1], misses=0)
+                numbered = self.id_of(entry.url)
+                if numbered and (newest is None or numbered[0] > newest[0]):
+                    newest = numbered
+            if response.meta.get(SEED) and newest is not None:
+                yield from self.walk_from(newest[0] - 1, newest[1])
             return
         found: dict[str, tuple[date | None, dict[str, str]]] = {}
         for item in response.css("div.list_info, div.row-content > div"):
@@ -82,126 +78,17 @@ class GlobalTimesSpider(ArchiveSpider):
             if next_page is not None:
                 yield self.list_request(next_page, depth=depth + 1)
 
-    # -- backfill: walk article ids downward ---------------------------------------------------
+    # -- backfill: the id walk (archiver/crawl/idwalk.py) -------------------------------------
 
-    def backfill_requests(self) -> Iterable[Request]:
-        """Resume the id walk at the saved cursor, else start below the sitemap's newest id."""
-        saved = self.index.cursor(self._cursor_name) if self.index is not None else None
-        if saved:
-            article_id, _, month = saved.partition(":")
-            if article_id == "done":
-                self.logger.info("backfill %s already complete", self._cursor_name)
-                return
-            yield from self._walk_from(int(article_id), month, misses=0)
-            return
-        seed = self.list_request(SITEMAP_URL, depth=1)
-        seed.meta[_BACKFILL_SEED] = True
-        yield seed
+    def id_url(self, article_id: int, month: str) -> str:
+        return f"https://www.globaltimes.cn/page/{month}/{article_id}.shtml"
 
-    @property
-    def _cursor_name(self) -> str:
-        return f"backfill:globaltimes:{self.args.since}:{self.args.until}"
+    def id_of(self, url: str) -> tuple[int, str] | None:
+        page = _GT_PAGE.search(url)
+        return (int(page[2]), page[1]) if page else None
 
-    def _walk_from(self, article_id: int, month: str, misses: int) -> Iterator[Request]:
-        """Probe the next id below: archived ids are passed over without a fetch.
-
-        until= is not applied here: the month in /page/YYYYMM/ is only known once a probe
-        lands, so probes are fetched and an article of a month after until is dropped then
-        (`_walked`). A probe counts as an article found only once it lands on one.
-        """
-        assert self.crawler.stats is not None
-        stats = self.crawler.stats
-        limit = self.settings.getint("ARCHIVER_GLOBALTIMES_BACKFILL_GAP", 30)
-        stop = max(0, article_id - 10_000)
-        for candidate in range(article_id, stop, -1):
-            if self.args.since is not None and _month_end(month) < self.args.since:
-                self._save_cursor("done", month)
-                stats.set_value("archiver/backfill/finished", 1)
-                return
-            if self.index is not None and self.index.is_archived(self.site, str(candidate)):
-                misses = 0  # an id that exists: the gap ends here
-                continue
-            if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
-                self._save_cursor(str(candidate), month)
-                return
-            url = f"https://www.globaltimes.cn/page/{month}/{candidate}.shtml"
-            request = self.article_request(url, forced=True)
-            if request is None:
-                continue  # fetched already in this run
-            # A guessed id is not an article found until it lands on one (`_walked`).
-            stats.inc_value("archiver/discovery/articles", -1)
-            self._save_cursor(str(candidate), month)
-            stats.inc_value("archiver/backfill/probes")
-            yield request.replace(
-                callback=self._walked,
-                errback=self._walk_failed,
-                meta={**request.meta, _WALK: (candidate, month, misses, limit, False)},
-            )
-            return
-        # 10,000 ids in a row archived or fetched already: go on from there next run.
-        self._save_cursor(str(stop), month)
-
-    def _walked(self, response: Response) -> Iterator[Any]:
-        assert self.crawler.stats is not None
-        candidate, month, _, _, _ = response.meta[_WALK]
-        landed = _GT_PAGE.search(response.url)
-        landed_month = landed[1] if landed else month
-        if self.args.until is not None and _month_start(landed_month) > self.args.until:
-            # Archived in the WARC (it was fetched), but no record: after the window.
-            self.crawler.stats.inc_value("archiver/backfill/after_until")
-        else:
-            self.crawler.stats.inc_value("archiver/discovery/articles")
-            yield from self._parse_article(response)
-        yield from self._walk_from(candidate - 1, landed_month, misses=0)
-
-    def _walk_failed(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        candidate, month, misses, limit, tried_before = request.meta[_WALK]
-        error = failure.value
-        if not isinstance(error, HttpError) or error.response.status != 404:
-            yield from self._article_failed(failure)
-            yield from self._walk_from(candidate - 1, month, misses=0)
-            return
-        if not tried_before:
-            # The id may belong to the month before: ids rise with time, so walking down
-            # crosses into earlier months.
-            earlier = _previous_month(month)
-            yield request.replace(
-                url=f"https://www.globaltimes.cn/page/{earlier}/{candidate}.shtml",
-                meta={**request.meta, _WALK: (candidate, earlier, misses, limit, True)},
-            )
-            return
-        later = _next_month(month)  # the month the walk was in before this probe
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("archiver/backfill/missing_ids")
-        if misses + 1 >= limit:
-            self.logger.info("backfill stops after %d missing ids below %d", limit, candidate)
-            self._save_cursor(str(candidate - 1), later)
-            return
-        yield from self._walk_from(candidate - 1, later, misses=misses + 1)
-
-    def _save_cursor(self, article_id: str, month: str) -> None:
-        if self.index is not None:
-            self.index.set_cursor(self._cursor_name, f"{article_id}:{month}")
-
-
-def _month_start(month: str) -> date:
-    return date(int(month[:4]), int(month[4:]), 1)
-
-
-def _month_end(month: str) -> date:
-    year, number = int(month[:4]), int(month[4:])
-    return date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
-
-
-def _previous_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[4:])
-    return f"{year - 1}12" if number == 1 else f"{year}{number - 1:02d}"
-
-
-def _next_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[4:])
-    return f"{year + 1}01" if number == 12 else f"{year}{number + 1:02d}"
+    def seed_request(self) -> Request:
+        return self.list_request(SITEMAP_URL, depth=1)
 
 
 def _is_xml(response: Response) -> bool:

@@ -7,19 +7,20 @@ import sys
 from collections.abc import Sequence
 
 from archiver import __version__
-from archiver.cli import basics, fixtures, incremental, replay
+from archiver.cli import basics, fixtures, incremental, offline, replay
 from archiver.cli.common import archive_dir
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 
 __all__ = ["archive_dir", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line `argv`; returns the exit status (1 for a CommandError)."""
+    """Run the command line `argv`; returns the exit status (1 for an ArchiverError, such as
+    a CommandError: one line on stderr, no traceback)."""
     options = parser().parse_args(argv)
     try:
         result: int = options.run(options)
-    except CommandError as exc:
+    except ArchiverError as exc:
         print(f"archiver: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -36,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"archiver {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    for group in (basics, incremental, replay, fixtures):
+    for group in (basics, incremental, replay, offline, fixtures):
         group.register(commands)
     return top
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from archiver.cli.common import Commands, add_dir, archive_dir
+from archiver.cli.common import CommandError, Commands, add_dir, archive_dir
 
 
 def register(commands: Commands) -> None:
@@ -44,9 +45,53 @@ def _run_schema(options: argparse.Namespace) -> int:
 
 
 def _run_extract(options: argparse.Namespace) -> int:
-    from archiver.offline.extract_file import extract_file
+    from archiver.offline.extract_file import SNIFF, is_warc
 
-    return extract_file(options.file, options.url, archive_dir(options.dir))
+    path: Path = options.file
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF)
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not head:
+        raise CommandError(f"{path} is empty")
+    if is_warc(head):
+        return _extract_warc(path, archive_dir(options.dir))
+    return _extract_html(path, options.url, head)
+
+
+def _extract_warc(path: Path, root: Path) -> int:
+    from archiver.offline.extract_file import Skipped, extract_warc
+    from archiver.warc.raw import WarcReadError
+
+    try:
+        for extracted in extract_warc(path, root):
+            if isinstance(extracted, Skipped):
+                print(f"archiver: skipped {extracted.url}: {extracted.reason}", file=sys.stderr)
+            else:
+                print(extracted.to_json_line(), flush=True)
+    except WarcReadError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def _extract_html(path: Path, url: str | None, head: bytes) -> int:
+    from archiver.offline.extract_file import extract_html
+    from archiver.sites.extract import ExtractionError
+    from archiver.sites.urls import parse_article_url
+
+    if url is None:
+        raise CommandError(f"{path} is not a WARC file; for an HTML page give its --url")
+    if b"\x00" in head:
+        raise CommandError(f"{path} is binary, neither a WARC file nor an HTML page")
+    if parse_article_url(url) is None:
+        raise CommandError(f"--url {url} is not an article URL of China Daily or Global Times")
+    try:
+        record = extract_html(path, url)
+    except ExtractionError as exc:
+        raise CommandError(f"no article in {path}: {exc.reason}: {exc}") from None
+    print(record.to_json_line())
+    return 0
 
 
 def _run_demo(options: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Pieces every `archiver` subcommand shares: --dir, --env, date arguments."""
+"""Pieces every `archiver` subcommand shares: --dir, --env, --site, argument types, CommandError."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeAlias
 
+from archiver.errors import ArchiverError
+from archiver.layout import DEFAULT_ROOT
+from archiver.sites.registry import SITE_NAMES
+
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+class CommandError(ArchiverError):
+    """A wrong argument or an input the command cannot take: one line, exit status 1."""
 
 
 def add_dir(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +24,7 @@ def add_dir(parser: argparse.ArgumentParser) -> None:
         "--dir",
         type=Path,
         default=None,
-        help="archive root (default: the ARCHIVER_DIR setting, 'archive')",
+        help=f"archive root (default: the ARCHIVER_DIR setting, {DEFAULT_ROOT!r})",
     )
 
 
@@ -26,7 +34,9 @@ def archive_dir(option: Path | None) -> Path:
         return option
     from scrapy.utils.project import get_project_settings
 
-    return Path(get_project_settings().get("ARCHIVER_DIR") or "archive")
+    from archiver.layout import root_from_settings
+
+    return root_from_settings(get_project_settings())
 
 
 def add_env(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +49,11 @@ def add_env(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_site(parser: argparse.ArgumentParser) -> None:
+    """--site S: one of the sites the archiver knows."""
+    parser.add_argument("--site", choices=SITE_NAMES)
+
+
 def day(text: str) -> date:
     """An argparse type: YYYY-MM-DD."""
     try:
@@ -49,9 +64,37 @@ def day(text: str) -> date:
 
 def since(value: str) -> datetime:
     """An argparse type: YYYY-MM-DD (or an ISO time) as the aware moment it starts."""
-    from archiver.offline.reextract import parse_since
+    from archiver.offline.selection import parse_since
 
     try:
         return parse_since(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1 (a worker count)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number (at least 1)")
+    return value
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535)")
+    return value
+
+
+def os_error(exc: OSError) -> CommandError:
+    """A file-system error as one line: what failed on which path."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return CommandError(f"{where}{exc.strerror or exc}")

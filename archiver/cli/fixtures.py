@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
-from archiver.cli.common import Commands
+from archiver.cli.common import CommandError, Commands
 
 
 def register(commands: Commands) -> None:
@@ -60,18 +61,106 @@ def register(commands: Commands) -> None:
 
 
 def _run_fixtures_add(options: argparse.Namespace) -> int:
-    from archiver.fixtures.command import run_add
+    """Make a fixture folder from a WARC capture and say what to do next."""
+    from archiver.fixtures import fixture
 
-    return run_add(options.warc, options.url, options.root, options.name, options.reconstructed)
+    warc: Path = options.warc
+    if not warc.is_file():
+        raise CommandError(f"{warc} is not a file")
+    root: Path | None = options.root
+    if root is None:
+        root = fixture.default_root()
+        if root is None:
+            raise CommandError(f"no {fixture.DEFAULT_ROOT} found here or above; pass --root DIR")
+    folder = fixture.add(warc, options.url, root, options.name, reconstructed=options.reconstructed)
+    print(
+        f"{folder}: fixture made; review {folder / 'expected.json'} against the page, then set "
+        '"reviewed": true in its response*.json'
+    )
+    return 0
+
+
+def _folders(dirs: Sequence[Path]) -> list[Path]:
+    from archiver.fixtures import fixture
+
+    if not dirs:
+        root = fixture.default_root()
+        if root is None:
+            raise CommandError(
+                f"no fixture folder given and no {fixture.DEFAULT_ROOT} here or above; "
+                "name fixture folders or run inside the repository"
+            )
+        dirs = [root]
+    found = fixture.find(dirs)
+    if not found:
+        raise CommandError("no fixtures found in " + ", ".join(str(d) for d in dirs))
+    return found
 
 
 def _run_fixtures_rerun(options: argparse.Namespace) -> int:
-    from archiver.fixtures.command import run_rerun
+    """Re-extract fixtures and print diffs; 1 when something differs and --write is off."""
+    from archiver.fixtures import fixture
 
-    return run_rerun(options.dirs, options.write)
+    results = fixture.rerun(_folders(options.dirs), write=options.write)
+    differing = [r for r in results if r.changes]
+    for result in differing:
+        print(f"{result.folder}: {result.fields} field(s) differ")
+        for line in result.changes:
+            print(line)
+        if options.write:
+            print(f"{result.folder}: expected.json rewritten")
+    verdict = "written" if options.write else "differ"
+    print(f"{len(results)} fixture(s), {len(differing)} {verdict}")
+    if differing and not options.write:
+        print("review the diffs; accept them with `archiver fixtures rerun --write DIR`")
+        return 1
+    return 0
 
 
 def _run_fixtures_gate(options: argparse.Namespace) -> int:
-    from archiver.fixtures.command import run_gate
+    """Score the fixtures, print the table, fail below a floor; --update-floors pins the scores.
 
-    return run_gate(options.dirs, options.floors, options.update_floors, options.lower_floors)
+    The floors file defaults to the quality_floors.json nearest above the fixtures
+    (tests/quality_floors.json); a missing floors file is an error unless --update-floors
+    creates it. Unreviewed fixtures (`"reviewed": false`) are refused.
+    """
+    from archiver.fixtures import fixture, quality
+
+    folders = _folders(options.dirs)
+    loaded = [fixture.load(folder) for folder in folders]
+    pending = fixture.unreviewed(loaded)
+    if pending:
+        raise CommandError(
+            f"{len(pending)} fixture(s) not reviewed ({', '.join(pending)}): "
+            + fixture.UNREVIEWED_HINT
+        )
+    floors_path = _floors_path(options.floors, folders, update=options.update_floors)
+    scores = quality.score(quality.evaluate(loaded))
+    floors = quality.load_floors(floors_path)
+    if options.update_floors:
+        floors = quality.raise_floors(scores, floors, lower=options.lower_floors)
+        quality.write_floors(floors_path, floors)
+        print(f"{floors_path}: floors pinned at the current scores")
+    for line in quality.report(scores, floors):
+        print(line)
+    problems = quality.check(scores, floors)
+    for problem in problems:
+        print(f"below floor: {problem}")
+    return 1 if problems else 0
+
+
+def _floors_path(option: Path | None, folders: list[Path], *, update: bool) -> Path:
+    from archiver.fixtures import fixture
+
+    floors_path = option
+    if floors_path is None:
+        floors_path = fixture.default_floors(folders)
+        if floors_path is None:
+            raise CommandError(
+                f"no {fixture.FLOORS_NAME} found above {folders[0].parent}; pass --floors PATH"
+            )
+    if not floors_path.is_file() and not update:
+        raise CommandError(
+            f"floors file {floors_path} does not exist; create it with --update-floors"
+        )
+    return floors_path

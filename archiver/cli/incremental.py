@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from archiver.cli.common import Commands, add_dir, archive_dir, day
+from archiver.cli.common import CommandError, Commands, add_dir, add_site, archive_dir, day
+
+if TYPE_CHECKING:
+    from archiver.schedule.config import Job
 
 
 def register(commands: Commands) -> None:
@@ -28,7 +33,7 @@ def register(commands: Commands) -> None:
         "deletions.",
     )
     changes.add_argument("--since", type=day, help="only changes seen on or after YYYY-MM-DD")
-    changes.add_argument("--site", choices=["chinadaily", "globaltimes"])
+    add_site(changes)
     changes.add_argument("--json", action="store_true", help="JSON Lines output")
     add_dir(changes)
     _add_index(changes)
@@ -74,30 +79,90 @@ def index_path(option: Path | None) -> Path | None:
 
 
 def _run_index_rebuild(options: argparse.Namespace) -> int:
-    from archiver.store.index.commands import run_rebuild
+    from archiver.store.index.archive_index import ArchiveIndex
+    from archiver.store.index.ingest import rebuild
 
-    return run_rebuild(archive_dir(options.dir), index_path(options.index))
+    root = archive_dir(options.dir)
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}; give --dir")
+    with ArchiveIndex(root, index_path(options.index)) as index:
+        report = rebuild(index)
+        articles = index.article_count()
+    for problem in report.problems:
+        print(f"warning: {problem}")
+    for path in report.recovered:
+        print(f"recovered {path} (left open by a killed crawl)")
+    print(
+        f"indexed {report.files} files: {report.captures} captures, {report.records} records "
+        f"({articles} articles), {report.events} events"
+    )
+    return 0
 
 
 def _run_changes(options: argparse.Namespace) -> int:
-    from archiver.offline.changes import run_changes
+    import json
 
-    return run_changes(
-        archive_dir(options.dir),
-        options.since,
-        options.site,
-        options.json,
-        index_path=index_path(options.index),
+    from archiver.offline.changes import changes_under
+
+    root = archive_dir(options.dir)
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
+    out = sys.stdout
+    shown = changes_under(
+        root, options.since, options.site, index_path(options.index), diffs=not options.json
     )
+    for item in shown:
+        change = item.change
+        if options.json:
+            out.write(json.dumps(change.to_json(), ensure_ascii=False) + "\n")
+        elif change.kind == "deleted":
+            where = f" -> {change.location}" if change.location else ""
+            out.write(f"{change.at}  deleted  {change.url}  ({change.status}{where})\n")
+        else:
+            out.write(
+                f"{change.at}  edited   {change.url}  version {change.version}: "
+                f"{', '.join(change.changes)}\n"
+            )
+            out.write("".join(f"    {line}\n" for line in item.diff.splitlines()))
+    return 0
 
 
 def _run_schedule(options: argparse.Namespace) -> int:
-    from archiver.schedule.command import run_schedule
+    """Runs until interrupted unless a --print or --job option is given."""
+    import logging
+    from datetime import datetime
 
-    return run_schedule(
-        archive_dir(options.dir),
-        options.config,
-        print_crontab=options.print_crontab,
-        print_config=options.print_config,
-        job=options.job,
-    )
+    from archiver.schedule.config import DEFAULT_CONFIG, load_jobs
+    from archiver.schedule.runner import Scheduler, crontab
+
+    if options.print_config:
+        print(DEFAULT_CONFIG, end="")
+        return 0
+    root = archive_dir(options.dir)
+    jobs = load_jobs(options.config)
+    if options.print_crontab:
+        print(crontab(jobs, root, options.config), end="")
+        return 0
+    if options.job is not None:
+        return _run_one_job(jobs, options.job, root)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    scheduler = Scheduler(jobs, root, clock=datetime.now)
+    for entry in jobs:
+        logging.info("%s: next run %s", entry.label, scheduler.next_at[entry.label])
+    scheduler.run_forever()
+    return 0
+
+
+def _run_one_job(jobs: list[Job], label: str, root: Path) -> int:
+    from archiver.schedule.runner import run_job_now
+
+    chosen = [j for j in jobs if j.label == label]
+    if not chosen:
+        names = ", ".join(j.label for j in jobs)
+        raise CommandError(f"no job {label!r}; jobs: {names}")
+    status = run_job_now(chosen[0], root)
+    if status is None:
+        job = chosen[0]
+        print(f"archiver: {job.label} skipped: another run of {job.site} holds its lock")
+        return 0
+    return status

@@ -82,6 +82,12 @@ class ArchiverAddon:
         )
         settings.set("USER_AGENT", user_agent, priority="addon")
 
+        # The WARC layer does not know the index: it is handed the index's CaptureLog.
+        settings.set(
+            "ARCHIVER_WARC_CAPTURE_LOG",
+            "archiver.store.index.capture_log.crawl_capture_log",
+            priority="addon",
+        )
         settings["EXTENSIONS"].update(
             {
                 "archiver.warc.extension.WarcExtension": 100,

@@ -14,12 +14,15 @@ from scrapy.utils.misc import load_object
 
 from archiver.crawl.args import CrawlArgs, parse_crawl_args
 from archiver.crawl.claims import ArticleClaims
-from archiver.crawl.items import ArticlePages, captured_page
+from archiver.crawl.pages import captured_page
 from archiver.crawl.scaleout import claims_for
 from archiver.record import CaptureRef, Site
+from archiver.sites.registry import site_info
 from archiver.sites.urls import ArticleUrl, parse_article_url
-from archiver.store.events import DELETION_STATUSES, ArticleGone
+from archiver.store.events import DELETION_STATUSES
+from archiver.store.index.crawl import SETTINGS_DEFAULTS as INDEX_SETTINGS
 from archiver.store.index.crawl import crawl_index, not_article_key
+from archiver.store.items import ArticleGone, ArticlePages
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -194,8 +197,8 @@ class ArchiveSpider(Spider):
     def _missing_list(self, url: str) -> bool:
         # A start page that answered 404/410 in ARCHIVER_INDEX_MISSING_LIST_RUNS runs in a row
         # is left out for ARCHIVER_INDEX_MISSING_LIST_DAYS days (then tried once again).
-        runs = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_RUNS", 3)
-        days = self.settings.getint("ARCHIVER_INDEX_MISSING_LIST_DAYS", 7)
+        runs = self._index_setting("ARCHIVER_INDEX_MISSING_LIST_RUNS")
+        days = self._index_setting("ARCHIVER_INDEX_MISSING_LIST_DAYS")
         if self.index is None or runs <= 0 or days <= 0:
             return False
         since = self.now() - timedelta(days=days)
@@ -208,19 +211,22 @@ class ArchiveSpider(Spider):
 
     def _not_an_article(self, article: ArticleUrl) -> bool:
         # Refused recently (video, gallery, soft 404): see ARCHIVER_INDEX_NOT_ARTICLE_DAYS.
-        days = self.settings.getint("ARCHIVER_INDEX_NOT_ARTICLE_DAYS", 30)
+        days = self._index_setting("ARCHIVER_INDEX_NOT_ARTICLE_DAYS")
         if self.index is None or days <= 0:
             return False
         key = not_article_key(article.site, article.article_id)
         return self.index.skipped(key, "not_article", self.now() - timedelta(days=days))
+
+    def _index_setting(self, name: str) -> int:
+        return self.settings.getint(name, INDEX_SETTINGS[name])
 
     def _in_window(self, article: ArticleUrl, day: date | None) -> bool:
         if day is not None:
             return self.args.in_window(day)
         if article.url_date is None:
             return True
-        if article.site == "globaltimes":
-            # /page/YYYYMM/ names only the month: skip only when the whole month is outside.
+        if site_info(article.site).url_date == "month":
+            # The URL names only the month: skip only when the whole month is outside.
             first = article.url_date
             last = date(first.year, first.month, monthrange(first.year, first.month)[1])
             since, until = self.args.since, self.args.until

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import difflib
 import json
-import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from archiver.errors import CommandError
+from archiver.offline.selection import day_start
 from archiver.record import Article
 from archiver.store.index.archive_index import ArchiveIndex, iso_utc
 from archiver.store.index.ingest import sync
+from archiver.store.versions import rebaselined
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,17 @@ class Change:
 
 
 def list_changes(index: ArchiveIndex, since: date | None, site: str | None) -> list[Change]:
-    """Edits and deletions at or after `since` (a UTC day), oldest first."""
-    start = iso_utc(datetime.combine(since, time(), UTC)) if since else ""
+    """Edits and deletions at or after `since` (a UTC day), oldest first; a re-baseline by a new
+    extractor (`archiver.store.versions.rebaselined`) is not an edit."""
+    start = iso_utc(day_start(since)) if since else ""
     found: list[Change] = []
     for row in index.conn.execute(
         "SELECT site, article_id, url, at, version, changes FROM versions "
-        # changes '[]': a re-baseline by a new extractor (archiver.store.versions), not an edit.
-        "WHERE version > 1 AND changes != '[]' AND at >= ? AND (? IS NULL OR site = ?)",
+        "WHERE version > 1 AND at >= ? AND (? IS NULL OR site = ?)",
         (start, site, site),
     ):
+        if rebaselined(row[4] - 1, json.loads(row[5])):
+            continue
         found.append(
             Change(
                 kind="edited",
@@ -125,39 +127,33 @@ def readable_diff(old: Article, new: Article) -> str:
     return "\n".join(lines)
 
 
-def run_changes(
+@dataclass(frozen=True)
+class ShownChange:
+    """A change as `archiver changes` shows it: with the diff of an edit ("" when none)."""
+
+    change: Change
+    diff: str
+
+
+def changes_under(
     root: Path,
     since: date | None,
     site: str | None,
-    as_json: bool,
-    out: TextIO | None = None,
     index_path: Path | None = None,
-) -> int:
-    """Print the changes under archive `root`; the index (at `index_path`, default
-    `root/index.sqlite3`) is synced with the files first."""
-    if not root.is_dir():
-        raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
-    # sys.stdout looked up now, not at import: it may have been replaced since (tests, pipes).
-    out = sys.stdout if out is None else out
+    *,
+    diffs: bool = True,
+) -> list[ShownChange]:
+    """The changes under archive `root`, each edit with its `readable_diff` when `diffs`; the
+    index (at `index_path`, default `root/index.sqlite3`) is synced with the files first."""
+    shown: list[ShownChange] = []
     with ArchiveIndex(root, index_path) as index:
         sync(index)
         for change in list_changes(index, since, site):
-            if as_json:
-                out.write(json.dumps(change.to_json(), ensure_ascii=False) + "\n")
-                continue
-            if change.kind == "deleted":
-                where = f" -> {change.location}" if change.location else ""
-                out.write(f"{change.at}  deleted  {change.url}  ({change.status}{where})\n")
-                continue
-            out.write(
-                f"{change.at}  edited   {change.url}  version {change.version}: "
-                f"{', '.join(change.changes)}\n"
-            )
-            assert change.version is not None
-            new = load_version(index, change.site, change.article_id, change.version)
-            old = load_version(index, change.site, change.article_id, change.version - 1)
-            if new is not None and old is not None:
-                diff = readable_diff(old, new)
-                if diff:
-                    out.write("".join(f"    {line}\n" for line in diff.splitlines()))
-    return 0
+            diff = ""
+            if diffs and change.kind == "edited" and change.version is not None:
+                new = load_version(index, change.site, change.article_id, change.version)
+                old = load_version(index, change.site, change.article_id, change.version - 1)
+                if new is not None and old is not None:
+                    diff = readable_diff(old, new)
+            shown.append(ShownChange(change, diff))
+    return shown

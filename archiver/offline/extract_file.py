@@ -1,58 +1,28 @@
-"""`archiver extract FILE`: records from a WARC file or one HTML page, offline."""
+"""Records from one WARC file or one saved HTML page, offline (`archiver extract FILE`)."""
 
 from __future__ import annotations
 
-import re
-import sys
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from archiver.errors import CommandError
+from archiver.layout import ArchiveLayout
+from archiver.offline.articles import file_pages, group_articles
 from archiver.page import CapturedPage
+from archiver.record import Article
 from archiver.sites.extract import ExtractionError, extract_article
-from archiver.sites.urls import absolute_url, parse_article_url
-from archiver.warc.reader import WarcReadError, iter_captures
+from archiver.warc.raw import WarcReadError
 
-# Enough to tell text from binary and to recognise a WARC file.
-_SNIFF = 4096
-_HREF = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
+SNIFF = 4096
+"""Bytes read to tell a WARC file from an HTML page or a binary file."""
 
 
-def extract_file(path: Path, url: str | None, root: Path) -> int:
-    """Print the records of `path` as JSON Lines; 0 if all went well, 1 otherwise.
-
-    One-line errors go to stderr. A WARC cut mid-record still prints every record complete
-    before the damage, then fails.
-    """
-    try:
-        head = path.open("rb").read(_SNIFF)
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not head:
-        raise CommandError(f"{path} is empty")
-    if _is_warc(head):
-        return _extract_warc(path, root)
-    if url is None:
-        raise CommandError(f"{path} is not a WARC file; for an HTML page give its --url")
-    if b"\x00" in head:
-        raise CommandError(f"{path} is binary, neither a WARC file nor an HTML page")
-    if parse_article_url(url) is None:
-        raise CommandError(f"--url {url} is not an article URL of China Daily or Global Times")
-    page = CapturedPage(url=url, body=path.read_bytes())
-    try:
-        record = extract_article([page])
-    except ExtractionError as exc:
-        raise CommandError(f"no article in {path}: {exc.reason}: {exc}") from None
-    print(record.to_json_line())
-    return 0
-
-
-def _is_warc(head: bytes) -> bool:
+def is_warc(head: bytes) -> bool:
+    """True when `head` (the first SNIFF bytes of a file) starts a WARC file, gzipped or not."""
     if head.startswith(b"WARC/"):
         return True
     if head.startswith(b"\x1f\x8b"):
-        import zlib
-
         try:
             return zlib.decompressobj(31).decompress(head, 16).startswith(b"WARC/")
         except zlib.error:
@@ -60,29 +30,41 @@ def _is_warc(head: bytes) -> bool:
     return False
 
 
-def _extract_warc(path: Path, root: Path) -> int:
+@dataclass(frozen=True)
+class Skipped:
+    """An article whose pages gave no record: its first page's URL and the reason slug."""
+
+    url: str
+    reason: str
+
+
+def extract_warc(path: Path, root: Path) -> Iterator[Article | Skipped]:
+    """Each article of the WARC file at `path`, extracted, as `archiver.offline.articles`
+    groups it (`group_articles`: each article once, as soon as its pager says it is complete).
+
+    Captures name the file relative to `warc_root_for(path, root)`. A file cut or damaged
+    mid-record yields every article read before the damage, then raises WarcReadError.
+    """
     damage: list[WarcReadError] = []
 
     def readable() -> Iterator[CapturedPage]:
-        # Stop at the damage but keep what came before: those records are still printed.
+        # Stop at the damage but keep what came before: those articles are still extracted.
         try:
-            yield from iter_captures(path, root=_root_for(path, root))
+            for read in file_pages(path, _warc_file(path, warc_root_for(path, root))):
+                yield read.page
         except WarcReadError as exc:
             damage.append(exc)
 
     for pages in group_articles(readable()):
         try:
-            record = extract_article(pages)
+            yield extract_article(pages)
         except ExtractionError as exc:
-            print(f"archiver: skipped {pages[0].url}: {exc.reason}", file=sys.stderr)
-            continue
-        print(record.to_json_line(), flush=True)
+            yield Skipped(pages[0].url, exc.reason)
     if damage:
-        raise CommandError(str(damage[0]))
-    return 0
+        raise damage[0]
 
 
-def _root_for(path: Path, root: Path) -> Path | None:
+def warc_root_for(path: Path, root: Path) -> Path | None:
     """The archive root captures name the WARC file relative to, or None (the bare file name).
 
     `root` when `path` lies under it; else `<root>` when `path` is `<root>/warc/<spider>/<file>`
@@ -90,56 +72,25 @@ def _root_for(path: Path, root: Path) -> Path | None:
     """
     resolved = path.resolve()
     try:
-        resolved.relative_to(root.resolve())
+        ArchiveLayout(root.resolve()).relative(resolved)
     except ValueError:
         pass
     else:
         return root
-    if resolved.parent.parent.name == "warc":
-        return resolved.parent.parent.parent
+    candidate = resolved.parent.parent.parent
+    if ArchiveLayout(candidate).warc_dir(resolved.parent.name) == resolved.parent:
+        return candidate
     return None
 
 
-def group_articles(captures: Iterable[CapturedPage]) -> Iterator[list[CapturedPage]]:
-    """Successful (200) article responses grouped into articles (pages in page order).
+def _warc_file(path: Path, root: Path | None) -> str:
+    return path.name if root is None else ArchiveLayout(root).relative(path)
 
-    An article is emitted as soon as it is complete: page 1 and every page up to the highest
-    page number its pages' pager links name (one page when they name none), so memory holds
-    only the articles still being fetched when the WARC was written (and the keys of those
-    emitted). A later capture of a page not yet emitted replaces the earlier one; captures of
-    an article already emitted are skipped (one group per article, as a crawl fetches each
-    article once per run). At the end of the file the incomplete articles follow,
-    in the order their first capture appears (those without page 1 are dropped). The order is
-    thus fixed by the file: the same WARC always gives the same output, byte for byte.
+
+def extract_html(path: Path, url: str) -> Article:
+    """The record of the saved HTML page at `path`, served from `url`; no captures.
+
+    Raises ExtractionError (or NotAnArticle) when the page holds no article, OSError when it
+    cannot be read.
     """
-    articles: dict[tuple[str, str], dict[int, CapturedPage]] = {}
-    last_page: dict[tuple[str, str], int] = {}
-    emitted: set[tuple[str, str]] = set()
-    for page in captures:
-        article = parse_article_url(page.url)
-        if article is None or page.status != 200:
-            continue
-        key = (article.site, article.article_id)
-        if key in emitted:
-            continue
-        pages = articles.setdefault(key, {})
-        pages[article.page] = page
-        last_page[key] = max(last_page.get(key, 1), _last_linked_page(page, article.article_id))
-        if all(n in pages for n in range(1, last_page[key] + 1)):
-            del articles[key], last_page[key]
-            emitted.add(key)
-            yield [pages[n] for n in sorted(pages)]
-    for pages in articles.values():
-        if 1 in pages:
-            yield [pages[n] for n in sorted(pages)]
-
-
-def _last_linked_page(page: CapturedPage, article_id: str) -> int:
-    # The highest page of the same article the page links to (its pager), as the spider reads
-    # it: every page up to that one exists.
-    last = 1
-    for href in _HREF.findall(page.body):
-        linked = parse_article_url(absolute_url(href.decode("latin-1"), page.url))
-        if linked is not None and linked.article_id == article_id:
-            last = max(last, linked.page)
-    return last
+    return extract_article([CapturedPage(url=url, body=path.read_bytes())])

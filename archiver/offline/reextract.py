@@ -4,31 +4,31 @@ from __future__ import annotations
 
 import os
 import resource
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from pebble import ProcessPool
 
+from archiver.layout import ArchiveLayout
+from archiver.offline.articles import PageRef, archive_pages, article_captures
+from archiver.offline.selection import selected_since, site_selected
 from archiver.record import Article, ExtractorInfo
-from archiver.replay.index import warc_files
 from archiver.sites.extract import ExtractionError, extract_article
 from archiver.sites.urls import parse_article_url
 from archiver.store.versions import version_history
 from archiver.warc.raw import WarcReadError
-from archiver.warc.scan import FileScan, Originals, RecordMeta, load_page, scan_file
+from archiver.warc.scan import FileScan, Originals, RecordMeta, closed_warc_files, scan_file
 
+REEXTRACT_DIR = "reextract"
+"""Under ARCHIVER_DIR: the default --out of `archiver reextract`, one folder per generation."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds one capture of an article may take to extract before its worker is killed."""
-
-# One page of one capture: the record, and the original it stands for when it is a revisit.
-PageRef = tuple[RecordMeta, RecordMeta | None]
 
 
 @dataclass(frozen=True)
@@ -119,37 +119,32 @@ def plan_jobs(
 ) -> tuple[list[ArticleJob], list[str]]:
     """Group the article captures of the scanned files into one job per article.
 
-    Captures are taken in capture order (WARC-Date, then file and offset). A page 1 of an
-    article starts a new capture of it; its other pages join the capture begun by the latest
-    page 1 (a crawl fetches page 1 first), a repeated page replacing the earlier. Only status
-    200 responses and revisits count. With `since`, only articles captured on or after it are
-    planned, but with all their captures, so versions are numbered as the crawl numbered them.
-    Returns the jobs and the problems met (revisits without original).
+    Pages are grouped by `archiver.offline.articles.article_captures` in capture order
+    (WARC-Date, then file and offset), revisits with their original. With `since`, only
+    articles captured on or after it are planned, but with all their captures, so versions
+    are numbered as the crawl numbered them. Jobs come in the order of their article's first
+    capture. Returns the jobs and the problems met (revisits without original).
     """
     records = [meta for scan in scans for meta in scan.records]
     originals = Originals(records)
     problems: list[str] = []
-    by_article: dict[tuple[str, str], list[dict[int, PageRef]]] = {}
-    for meta in sorted(records, key=lambda m: (m.date, m.warc_file, m.offset)):
-        url = parse_article_url(meta.url)
-        if url is None or meta.status != 200 or (site and url.site != site):
-            continue
-        original = originals.original(meta) if meta.type == "revisit" else None
-        if meta.type == "revisit" and original is None:
-            problems.append(f"{meta.warc_file} @{meta.offset}: revisit of {meta.url}: no original")
-            continue
-        groups = by_article.setdefault((url.site, url.article_id), [])
-        if url.page == 1:
-            groups.append({1: (meta, original)})
-        elif groups:
-            groups[-1][url.page] = (meta, original)
-    jobs: list[ArticleJob] = []
-    for (site_name, article_id), groups in by_article.items():
-        if since is not None and not any(_date(g[1]) >= since for g in groups):
-            continue
-        captures = tuple(tuple(g[n] for n in sorted(g)) for g in groups)
-        jobs.append(ArticleJob(site_name, article_id, captures))
+    ordered = sorted(records, key=lambda m: (m.date, m.warc_file, m.offset))
+    wanted = [m for m in ordered if (s := _site_of(m)) is not None and site_selected(s, site)]
+    by_article: dict[tuple[str, str], list[tuple[PageRef, ...]]] = {}
+    for capture in article_captures(archive_pages(wanted, originals, problems)):
+        by_article.setdefault(capture.key, []).append(tuple(capture.in_order()))
+    jobs = [
+        ArticleJob(site_name, article_id, tuple(captures))
+        for (site_name, article_id), captures in by_article.items()
+        if since is None or any(_date(c[0]) >= since for c in captures)
+    ]
+    jobs.sort(key=lambda job: _order(job.captures[0][0]))
     return jobs, problems
+
+
+def _site_of(meta: RecordMeta) -> str | None:
+    url = parse_article_url(meta.url)
+    return url.site if url is not None else None
 
 
 def run_job(
@@ -167,14 +162,14 @@ def run_job(
     captures = job.captures
     previous: Article | None = None
     if baseline is not None:
-        starts = [i for i, c in enumerate(captures) if c[0][0].record_id == baseline.start]
+        starts = [i for i, c in enumerate(captures) if c[0].record.record_id == baseline.start]
         if starts:
             captures = captures[starts[0] :]
             previous = Article.model_validate_json(baseline.previous)
     for capture in captures:
-        first = capture[0][0]
+        first = capture[0].record
         try:
-            pages = [load_page(root, meta, original) for meta, original in capture]
+            pages = [page.load(root) for page in capture]
             extracted.append(extract_article(pages))
         except WarcReadError as exc:
             result.corrupt.append(f"{first.warc_file} @{exc.offset}: {exc.message}")
@@ -225,24 +220,9 @@ def run_reextract(
     cpu_before = _cpu()
     workers = workers or os.cpu_count() or 1
     result = ReextractResult(workers=workers)
-    files = [p.relative_to(root).as_posix() for p in warc_files(root)]
-    result.files = len(files)
     pool = ProcessPool(max_workers=workers)
     try:
-        scans: list[FileScan] = []
-        for name, scanning in [(n, pool.schedule(scan_file, args=(root, n))) for n in files]:
-            try:
-                scans.append(scanning.result())
-            except Exception as exc:
-                result.corrupt.append(f"{name}: unreadable: {exc}")
-        result.scans = scans
-        for scan in scans:
-            result.corrupt += [f"{scan.warc_file} {problem}" for problem in scan.corrupt]
-        jobs, problems = plan_jobs(scans, site=site, since=since)
-        result.corrupt += problems
-        result.articles = len(jobs)
-        result.planned = {(j.site, j.article_id): j.captures[0][0][0].url for j in jobs}
-        result.pages = sum(job.pages for job in jobs)
+        jobs = _scan_and_plan(pool, root, result, site, since)
         futures: list[tuple[ArticleJob, Future[JobResult]]] = [
             (
                 job,
@@ -267,8 +247,32 @@ def run_reextract(
     return result
 
 
+def _scan_and_plan(
+    pool: ProcessPool, root: Path, result: ReextractResult, site: str | None, since: datetime | None
+) -> list[ArticleJob]:
+    """Scan every closed WARC file in the pool and plan the jobs; counts go to `result`."""
+    layout = ArchiveLayout(root)
+    files = [layout.relative(p) for p in closed_warc_files(layout)]
+    result.files = len(files)
+    scans: list[FileScan] = []
+    for name, scanning in [(n, pool.schedule(scan_file, args=(root, n))) for n in files]:
+        try:
+            scans.append(scanning.result())
+        except Exception as exc:
+            result.corrupt.append(f"{name}: unreadable: {exc}")
+    result.scans = scans
+    for scan in scans:
+        result.corrupt += [f"{scan.warc_file} {problem}" for problem in scan.corrupt]
+    jobs, problems = plan_jobs(scans, site=site, since=since)
+    result.corrupt += problems
+    result.articles = len(jobs)
+    result.planned = {(j.site, j.article_id): j.captures[0][0].url for j in jobs}
+    result.pages = sum(job.pages for job in jobs)
+    return jobs
+
+
 def _collect(result: ReextractResult, job: ArticleJob, future: Future[JobResult]) -> None:
-    url = job.captures[0][0][0].url
+    url = job.captures[0][0].url
     try:
         job_result = future.result()
     except FutureTimeout:
@@ -306,73 +310,7 @@ def default_out(root: Path) -> Path:
     """ARCHIVER_DIR/reextract/archiver-<version>: one folder per extractor generation."""
     import archiver
 
-    return root / "reextract" / f"archiver-{archiver.__version__}"
-
-
-def reextract_command(
-    root: Path,
-    out: Path | None,
-    since: datetime | None,
-    site: str | None,
-    workers: int | None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> int:
-    """`archiver reextract`: run, write, print a summary; 0 unless nothing could be read."""
-    from archiver.errors import CommandError
-
-    if not (root / "warc").is_dir():
-        raise CommandError(f"no WARC files under {root / 'warc'}: nothing to re-extract")
-    bar = _ProgressBar() if sys.stderr.isatty() else None
-    result = run_reextract(
-        root, site=site, since=since, workers=workers, timeout=timeout, progress=bar
-    )
-    if bar is not None:
-        bar.finish()
-    target = out or default_out(root)
-    sites = [site] if site else [*result.sites()]
-    written = write_output(result, target, sites)
-    print_summary(result, written)
-    return 0
-
-
-def print_summary(result: ReextractResult, written: list[Path]) -> None:
-    per_page = result.cpu_seconds / result.pages if result.pages else 0.0
-    rate = result.pages / result.seconds if result.seconds else 0.0
-    print(f"WARC files read      {result.files:>8}")
-    print(f"articles             {result.articles:>8}")
-    print(f"pages extracted      {result.pages:>8}")
-    print(f"records written      {len(result.lines):>8}")
-    print(f"extraction failures  {sum(result.failures.values()):>8}")
-    for reason, count in sorted(result.failures.items()):
-        print(f"  {reason:<18} {count:>8}")
-    print(f"corrupt records      {len(result.corrupt):>8}")
-    for problem in result.corrupt[:20]:
-        print(f"  {problem}")
-    print(f"workers              {result.workers:>8}")
-    print(f"seconds              {result.seconds:>8.2f}  ({rate:.1f} pages/s)")
-    print(f"CPU seconds per page {per_page:>8.4f}")
-    for path in written:
-        print(f"wrote {path}")
-
-
-class _ProgressBar:
-    """A one-line progress bar on stderr (only on a terminal)."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-
-    def __call__(self, done: int, total: int) -> None:
-        if done != total and done % 10:
-            return
-        width = 30
-        filled = width * done // total if total else width
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\rreextract [{bar}] {done}/{total} articles, {rate:.1f}/s")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        sys.stderr.write("\n")
+    return root / REEXTRACT_DIR / f"archiver-{archiver.__version__}"
 
 
 def _cpu() -> float:
@@ -382,28 +320,12 @@ def _cpu() -> float:
 
 
 def _date(page: PageRef) -> datetime:
-    return datetime.fromisoformat(page[0].date)
+    return datetime.fromisoformat(page.record.date)
+
+
+def _order(page: PageRef) -> tuple[str, str, int]:
+    return (page.record.date, page.record.warc_file, page.record.offset)
 
 
 def _iso(value: datetime) -> str:
     return value.isoformat()
-
-
-BEIJING = timezone(timedelta(hours=8))
-
-
-def parse_since(value: str) -> datetime:
-    """The moment `--since` means: `YYYY-MM-DD` is midnight Beijing time (+08:00), the time zone
-    of the sites and of every date in the records; an ISO 8601 time keeps its own offset (none:
-    Beijing). Raises ValueError.
-
-    One definition for `reextract` and `export wacz`: a record is selected when its first
-    capture (`captures[0].fetched_at`) is on or after this moment (`selected_since`).
-    """
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
-
-
-def selected_since(first_capture: datetime, since: datetime | None) -> bool:
-    """True when a record whose first capture is at `first_capture` is selected by `since`."""
-    return since is None or first_capture >= since

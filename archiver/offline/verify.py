@@ -5,15 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pebble import ProcessPool
 
-from archiver.errors import CommandError
-from archiver.layout import OPEN_SUFFIX, safe_name
+from archiver.errors import ArchiverError
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, this_host
 from archiver.offline.reextract import (
     Baseline,
     ReextractResult,
@@ -23,11 +22,11 @@ from archiver.offline.reextract import (
 )
 from archiver.record import Article, CaptureRef
 from archiver.replay.env import ReplayEnv
-from archiver.replay.index import indexed_locations, update_index, warc_files
+from archiver.replay.index import indexed_locations, update_index
 from archiver.store.events import read_events
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import WarcReadError, read_record_at
-from archiver.warc.scan import Originals
+from archiver.warc.scan import Originals, closed_warc_files
 
 
 @dataclass
@@ -74,10 +73,11 @@ def open_warcs(root: Path) -> dict[str, OpenWarc]:
     The file name ends in `-<host>-<pid>`: on this host the pid tells whether the writer runs;
     a file from another host is taken as running (its process cannot be looked at).
     """
-    me = safe_name(socket.gethostname())
+    me = this_host()
+    layout = ArchiveLayout(root)
     found: dict[str, OpenWarc] = {}
-    for path in sorted(root.glob(f"warc/**/*.warc.gz{OPEN_SUFFIX}")):
-        name = path.relative_to(root).as_posix()[: -len(OPEN_SUFFIX)]
+    for path in sorted(layout.warc_root.glob(f"**/*.warc.gz{OPEN_SUFFIX}")):
+        name = layout.relative(path)[: -len(OPEN_SUFFIX)]
         head, _, pid_text = name[: -len(".warc.gz")].rpartition("-")
         alive = True
         if pid_text.isdigit() and head.endswith(f"-{me}"):
@@ -122,39 +122,20 @@ def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> li
 
     A record with a capture in a WARC file still open (`.warc.gz.open`: a crawl is writing it,
     or one was killed) is "in progress": counted as skipped in records, reextract and replay,
-    never a problem. Raises CommandError when `root` holds no warc/ folder.
+    never a problem. Raises ArchiverError when `root` holds no warc/ folder.
     """
-    if not (root / "warc").is_dir():
-        raise CommandError(f"no WARC files under {root / 'warc'}: is --dir an archive?")
+    layout = ArchiveLayout(root)
+    if not layout.warc_root.is_dir():
+        raise ArchiverError(f"no WARC files under {layout.warc_root}: is --dir an archive?")
     workers = workers or os.cpu_count() or 1
-    files = [p.relative_to(root).as_posix() for p in warc_files(root)]
     opened = open_warcs(root)
-    warc = Check("warc", "WARC files: digests, header/body consistency, pairing")
-    warc.notes += [o.note() for o in opened.values()]
-    warc.skipped = len(opened)
-    with ProcessPool(max_workers=workers) as pool:
-        futures = [(name, pool.schedule(check_file, args=(root / name,))) for name in files]
-        for name, future in futures:
-            warc.checked += 1
-            try:
-                warc.problems += [f"{name} {p}" for p in future.result()]
-            except Exception as exc:
-                warc.problems.append(f"{name}: cannot check: {exc!r}")
+    warc = _warc_files(layout, opened, workers)
     stored, unreadable = load_records(root)
     in_progress = [s for s in stored if any(c.warc_file in opened for c in s.record.captures)]
     busy = {s.where for s in in_progress}
     done = [s for s in stored if s.where not in busy]
     result = run_reextract(root, workers=workers, baselines=baselines(done))
-    records = Check("records", "JSON records valid, captures resolve to their WARC records")
-    records.problems += unreadable
-    records.checked = len(done) + len(unreadable)
-    records.skipped = len(in_progress)
-    if in_progress:
-        records.notes.append(
-            f"{len(in_progress)} record(s) with captures in open WARC files: in progress"
-        )
-    for item in done:
-        records.problems += [f"{item.where}: {p}" for p in capture_problems(root, item.record)]
+    records = _records(root, done, unreadable, len(in_progress))
     reextract = _reextract(result, done)
     reextract.skipped += len(in_progress)
     replay = _replay(root, env, done)
@@ -169,6 +150,36 @@ def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> li
         _unrecorded(result, stored, running),
         replay,
     ]
+
+
+def _warc_files(layout: ArchiveLayout, opened: dict[str, OpenWarc], workers: int) -> Check:
+    check = Check("warc", "WARC files: digests, header/body consistency, pairing")
+    check.notes += [o.note() for o in opened.values()]
+    check.skipped = len(opened)
+    files = [layout.relative(p) for p in closed_warc_files(layout)]
+    with ProcessPool(max_workers=workers) as pool:
+        futures = [(name, pool.schedule(check_file, args=(layout.root / name,))) for name in files]
+        for name, future in futures:
+            check.checked += 1
+            try:
+                check.problems += [f"{name} {p}" for p in future.result()]
+            except Exception as exc:
+                check.problems.append(f"{name}: cannot check: {exc!r}")
+    return check
+
+
+def _records(
+    root: Path, done: list[StoredRecord], unreadable: list[str], in_progress: int
+) -> Check:
+    check = Check("records", "JSON records valid, captures resolve to their WARC records")
+    check.problems += unreadable
+    check.checked = len(done) + len(unreadable)
+    check.skipped = in_progress
+    if in_progress:
+        check.notes.append(f"{in_progress} record(s) with captures in open WARC files: in progress")
+    for item in done:
+        check.problems += [f"{item.where}: {p}" for p in capture_problems(root, item.record)]
+    return check
 
 
 def baselines(stored: list[StoredRecord]) -> dict[tuple[str, str], Baseline]:
@@ -199,8 +210,9 @@ def load_records(root: Path) -> tuple[list[StoredRecord], list[str]]:
     """Every line of root/records/*/*.jsonl parsed, and the problems of lines that are not."""
     stored: list[StoredRecord] = []
     problems: list[str] = []
-    for path in sorted(root.glob("records/*/*.jsonl")):
-        name = path.relative_to(root).as_posix()
+    layout = ArchiveLayout(root)
+    for path in sorted(layout.records_root.glob("*/*.jsonl")):
+        name = layout.relative(path)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             try:
                 stored.append(
@@ -270,8 +282,9 @@ def _revisits(result: ReextractResult) -> Check:
 
 def _events(root: Path, opened: dict[str, OpenWarc]) -> Check:
     check = Check("events", "captures named by events/ (deletions) resolve to their WARC records")
-    for path in sorted(root.glob("events/*/*.jsonl")):
-        name = path.relative_to(root).as_posix()
+    layout = ArchiveLayout(root)
+    for path in sorted(layout.events_root.glob("*/*.jsonl")):
+        name = layout.relative(path)
         try:
             events = list(read_events(path))
         except ValueError as exc:
@@ -364,24 +377,3 @@ def _differing(old: str, new: str) -> list[str]:
     names = [k for k in after if before.get(k) != after[k]]
     names += [k for k in before if k not in after]
     return names or ["key order or formatting"]
-
-
-def print_report(checks: list[Check], *, as_json: bool) -> int:
-    """Print the summary table (or JSON); 1 when any check found a problem, else 0."""
-    ok = not any(c.problems for c in checks)
-    if as_json:
-        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, indent=2))
-        return 0 if ok else 1
-    print(f"{'check':<10} {'checked':>8} {'skipped':>8} {'problems':>9}  what")
-    for c in checks:
-        print(f"{c.name:<10} {c.checked:>8} {c.skipped:>8} {len(c.problems):>9}  {c.description}")
-    for c in checks:
-        for note in c.notes:
-            print(f"{c.name}: note: {note}")
-    for c in checks:
-        for problem in c.problems[:50]:
-            print(f"{c.name}: {problem}")
-        if len(c.problems) > 50:
-            print(f"{c.name}: ... and {len(c.problems) - 50} more (use --json for all)")
-    print("result: ok" if ok else "result: PROBLEMS FOUND")
-    return 0 if ok else 1

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archiver.errors import CommandError
-from archiver.offline.reextract import selected_since
+from archiver.errors import ArchiverError
+from archiver.layout import ArchiveLayout
+from archiver.offline.selection import selected_since, site_selected
 from archiver.record import Article
 from archiver.replay.env import ReplayEnv
 from archiver.warc.scan import Originals, scan_file
@@ -39,13 +40,13 @@ def latest_records(
     valid records are skipped (`archiver verify` reports them).
     """
     latest: dict[tuple[str, str], Article] = {}
-    for path in sorted(root.glob("records/*/*.jsonl")):
+    for path in sorted(ArchiveLayout(root).records_root.glob("*/*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 record = Article.model_validate_json(line)
             except ValueError:
                 continue
-            if (site and record.site != site) or not record.captures:
+            if not site_selected(record.site, site) or not record.captures:
                 continue
             key = (record.site, record.article_id)
             known = latest.get(key)
@@ -73,10 +74,11 @@ def needed_files(root: Path, records: list[Article]) -> list[str]:
     revisits = [m for s in scans.values() for m in s.records if m.type == "revisit"]
     if any((m.warc_file, m.offset) in wanted for m in revisits):
         # An original can lie in any earlier file: look at all of them.
+        layout = ArchiveLayout(root)
         everything = [
             m
-            for p in sorted(root.glob("warc/**/*.warc.gz"))
-            for m in scan_file(root, p.relative_to(root).as_posix()).records
+            for p in sorted(layout.warc_root.glob("**/*.warc.gz"))
+            for m in scan_file(root, layout.relative(p)).records
         ]
         originals = Originals(everything)
         for meta in revisits:
@@ -87,32 +89,54 @@ def needed_files(root: Path, records: list[Article]) -> list[str]:
     return sorted(files)
 
 
+@dataclass(frozen=True)
+class WaczReport:
+    """What one export packed."""
+
+    out: Path
+    files: int  # WARC files
+    pages: int  # pages.jsonl entries, one per article
+
+
 def export_wacz(
     root: Path, out: Path, env: ReplayEnv, site: str | None = None, since: datetime | None = None
-) -> int:
-    """Write `out` (a .wacz) for the selected articles; prints what it packed; exit status.
+) -> WaczReport:
+    """Write `out` (a .wacz) for the selected articles (`archiver.offline.selection`).
 
-    Raises CommandError when nothing is selected, `wacz create` fails, or the package lacks a
-    page listed (wacz drops pages whose capture it cannot find).
+    Raises ArchiverError when nothing is selected, a WARC file is missing, `wacz create` fails,
+    or the package lacks a page listed (wacz drops pages whose capture it cannot find).
     """
     env.require()
-    if out.suffix != ".wacz":
-        raise CommandError(f"--out {out}: the file name must end in .wacz")
     records = latest_records(root, site, since)
     if not records:
-        raise CommandError(f"no article records under {root / 'records'} match the selection")
+        records_root = ArchiveLayout(root).records_root
+        raise ArchiverError(f"no article records under {records_root} match the selection")
     pages = pages_for(records)
     files = needed_files(root, records)
     missing = [f for f in files if not (root / f).is_file()]
     if missing:
-        raise CommandError(f"WARC file(s) named by records are missing: {', '.join(missing)}")
+        raise ArchiverError(f"WARC file(s) named by records are missing: {', '.join(missing)}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    title = f"archiver: {site or 'all sites'}" + (f" since {since:%Y-%m-%d}" if since else "")
+    _wacz_create(env, out, pages, title, [root / f for f in files])
+    packed = count_pages(out)
+    if packed != len(pages):
+        raise ArchiverError(
+            f"{out}: {packed} of {len(pages)} pages packed; wacz could not match the others "
+            "to a capture (run `archiver verify`)"
+        )
+    return WaczReport(out, len(files), packed)
+
+
+def _wacz_create(
+    env: ReplayEnv, out: Path, pages: list[WaczPage], title: str, warcs: list[Path]
+) -> None:
+    """Run `wacz create` with an explicit pages.jsonl; ArchiverError when it fails."""
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         pages_path = Path(tmp) / "pages.jsonl"
         header = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
         lines = [json.dumps(header), *(page.to_json() for page in pages)]
         pages_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        title = f"archiver: {site or 'all sites'}" + (f" since {since:%Y-%m-%d}" if since else "")
         command = [
             str(env.bin("wacz")),
             "create",
@@ -122,20 +146,12 @@ def export_wacz(
             str(pages_path),
             "--title",
             title,
-            *(str(root / f) for f in files),
+            *(str(path) for path in warcs),
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise CommandError(f"wacz create failed: {' | '.join(detail)}")
-    packed = count_pages(out)
-    if packed != len(pages):
-        raise CommandError(
-            f"{out}: {packed} of {len(pages)} pages packed; wacz could not match the others "
-            "to a capture (run `archiver verify`)"
-        )
-    print(f"wrote {out}: {len(files)} WARC file(s), {packed} pages (articles)")
-    return 0
+        raise ArchiverError(f"wacz create failed: {' | '.join(detail)}")
 
 
 def count_pages(wacz: Path) -> int:

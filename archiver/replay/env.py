@@ -6,10 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 
 DEFAULT_ENV = Path(".venv-pywb")
 """ARCHIVER_REPLAY_ENV: where pywb's virtualenv lives (default `.venv-pywb`, relative to the
@@ -54,9 +55,9 @@ class ReplayEnv:
         return all(self.bin(n).is_file() for n in ("wayback", "cdxj-indexer", "wacz"))
 
     def require(self) -> ReplayEnv:
-        """self when ready; raises CommandError telling how to set it up otherwise."""
+        """self when ready; raises ArchiverError telling how to set it up otherwise."""
         if not self.ready:
-            raise CommandError(
+            raise ArchiverError(
                 f"pywb environment {self.path} is missing or incomplete: run "
                 f"`archiver replay --setup --env {self.path}` (or `make pywb`)"
             )
@@ -77,7 +78,7 @@ def find_python(
     """An interpreter some pinned pywb runs on: the current one first, then PATH.
 
     `current` (default: this interpreter's version) and `path` (default: $PATH) are for tests.
-    Returns (executable, (major, minor)). Raises CommandError naming the supported versions.
+    Returns (executable, (major, minor)). Raises ArchiverError naming the supported versions.
     """
     current = current or (sys.version_info[0], sys.version_info[1])
     if current in PYWB_FOR_PYTHON:
@@ -100,14 +101,15 @@ def find_python(
             if version in PYWB_FOR_PYTHON:
                 return found, version
     supported = ", ".join(f"{a}.{b}" for a, b in PYWB_FOR_PYTHON)
-    raise CommandError(f"pywb needs Python {supported}; install one of them (none found on PATH)")
+    raise ArchiverError(f"pywb needs Python {supported}; install one of them (none found on PATH)")
 
 
-def setup_env(env: ReplayEnv, *, quiet: bool = False) -> ReplayEnv:
+def setup_env(env: ReplayEnv, *, announce: Callable[[str], None] | None = None) -> ReplayEnv:
     """Create (or complete) the pywb virtualenv at `env.path`; returns it ready.
 
-    Idempotent: an environment already holding the tools is left as it is. Raises CommandError
-    when no suitable Python exists or pip fails (its output is shown).
+    Idempotent: an environment already holding the tools is left as it is. Before the slow
+    part, `announce` (if given) is told what is installed where. Raises ArchiverError when no
+    suitable Python exists or pip fails (its output is shown).
     """
     if env.ready:
         return env
@@ -120,17 +122,15 @@ def setup_env(env: ReplayEnv, *, quiet: bool = False) -> ReplayEnv:
         [str(env.bin("python")), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
         [str(env.bin("python")), "-m", "pip", "install", "--quiet", *constraints, *pins],
     ]
-    if not quiet:
-        print(
-            f"archiver: setting up pywb in {env.path} (Python {version[0]}.{version[1]}: "
-            f"{', '.join(pins)})",
-            file=sys.stderr,
+    if announce is not None:
+        announce(
+            f"setting up pywb in {env.path} (Python {version[0]}.{version[1]}: {', '.join(pins)})"
         )
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-            raise CommandError(f"{' '.join(step[:4])} failed: {' | '.join(detail)}")
+            raise ArchiverError(f"{' '.join(step[:4])} failed: {' | '.join(detail)}")
     if not env.ready:
-        raise CommandError(f"pip finished but {env.path} lacks wayback, cdxj-indexer or wacz")
+        raise ArchiverError(f"pip finished but {env.path} lacks wayback, cdxj-indexer or wacz")
     return env

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.layout import ArchiveLayout
 from archiver.replay.env import ReplayEnv
+from archiver.warc.scan import closed_warc_files
 
-REPLAY_DIR = "replay"
-"""Under ARCHIVER_DIR: config.yaml, cdxj/ (one index per WARC file), index/archive.cdxj."""
 COLLECTION = "archive"
+"""pywb's collection; its files lie in the layout's replay/ folder: config.yaml, cdxj/ (one
+index per WARC file), index/archive.cdxj."""
 
 
 @dataclass
@@ -35,19 +37,9 @@ class IndexReport:
         return bool(self.indexed or self.removed)
 
 
-def replay_dir(root: Path) -> Path:
-    return root / REPLAY_DIR
-
-
 def merged_index(root: Path) -> Path:
     """The collection's index file that pywb reads."""
-    return replay_dir(root) / "index" / f"{COLLECTION}.cdxj"
-
-
-def warc_files(root: Path) -> list[Path]:
-    """Closed WARC files under root/warc, sorted; `.open` files are still being written."""
-    found = [*root.glob("warc/**/*.warc.gz"), *root.glob("warc/**/*.warc")]
-    return sorted(p for p in found if p.is_file())
+    return ArchiveLayout(root).replay_dir / "index" / f"{COLLECTION}.cdxj"
 
 
 def update_index(root: Path, env: ReplayEnv) -> IndexReport:
@@ -63,9 +55,10 @@ def update_index(root: Path, env: ReplayEnv) -> IndexReport:
     files have unique names. Filenames in the index are relative to `root`, as in CaptureRef.
     """
     root = root.absolute()
-    cache = replay_dir(root) / "cdxj"
+    replay_dir = ArchiveLayout(root).replay_dir
+    cache = replay_dir / "cdxj"
     cache.mkdir(parents=True, exist_ok=True)
-    with _locked(replay_dir(root) / "index.lock"):
+    with _locked(replay_dir / "index.lock"):
         return _update_locked(root, env, cache)
 
 
@@ -77,8 +70,9 @@ def _update_locked(root: Path, env: ReplayEnv, cache: Path) -> IndexReport:
     report = IndexReport()
     current: dict[str, list[int]] = {}
     changed = False  # a file indexed before changed: the merged index holds stale lines
-    for warc in warc_files(root):
-        name = warc.relative_to(root).as_posix()
+    layout = ArchiveLayout(root)
+    for warc in closed_warc_files(layout):
+        name = layout.relative(warc)
         stat = warc.stat()
         stamp = [stat.st_size, stat.st_mtime_ns]
         out = cache / _cdxj_name(name)

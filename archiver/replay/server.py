@@ -11,9 +11,10 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
+from archiver.layout import ArchiveLayout
 from archiver.replay.env import ReplayEnv
-from archiver.replay.index import COLLECTION, IndexReport, merged_index, replay_dir, update_index
+from archiver.replay.index import COLLECTION, IndexReport, merged_index, update_index
 
 DEFAULT_REINDEX_INTERVAL = 10.0
 """ARCHIVER_REPLAY_REINDEX_INTERVAL: seconds between looks for new WARC files while serving."""
@@ -26,7 +27,7 @@ def write_config(root: Path) -> Path:
     as in CaptureRef.warc_file) resolve to the files in place: nothing is copied.
     """
     root = root.absolute()
-    directory = replay_dir(root)
+    directory = ArchiveLayout(root).replay_dir
     directory.mkdir(parents=True, exist_ok=True)
     index_dir = merged_index(root).parent
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ class ReplayServer:
             return self.last_report
 
     def start(self, timeout: float = 60.0) -> ReplayServer:
-        """Index, configure and start pywb; raises CommandError if it does not come up."""
+        """Index, configure and start pywb; raises ArchiverError if it does not come up."""
         self.env.require()
         _check_listen(self.host, self.port)
         self.reindex()
@@ -114,9 +115,9 @@ class ReplayServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise CommandError(
+                raise ArchiverError(
                     f"wayback exited with status {self.process.returncode}; see "
-                    f"{replay_dir(self.root) / 'wayback.log'}"
+                    f"{ArchiveLayout(self.root).replay_dir / 'wayback.log'}"
                 )
             try:
                 with urllib.request.urlopen(self.url + "cdx?url=example.org&limit=1", timeout=5):
@@ -126,7 +127,7 @@ class ReplayServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise CommandError(f"wayback did not answer on {self.url} within {timeout:g}s")
+        raise ArchiverError(f"wayback did not answer on {self.url} within {timeout:g}s")
 
     def _reindex_loop(self) -> None:
         while not self._stop.wait(self.reindex_interval):
@@ -166,7 +167,7 @@ class ReplayServer:
 
 
 def _check_listen(host: str, port: int) -> None:
-    """Raise CommandError when `host:port` cannot be listened on (in use, not an address here).
+    """Raise ArchiverError when `host:port` cannot be listened on (in use, not an address here).
 
     wayback itself would only exit with status 1 and a traceback in its log.
     """
@@ -175,7 +176,7 @@ def _check_listen(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
-        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ArchiverError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _yaml_path(path: Path) -> str:

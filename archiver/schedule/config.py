@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from archiver.crawl.args import parse_crawl_args
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 from archiver.record import Site
 
 DEFAULT_CONFIG = """\
@@ -103,14 +103,14 @@ class Job(BaseModel):
 
 
 def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
-    """Jobs of a TOML document; CommandError naming the job and field on a bad one."""
+    """Jobs of a TOML document; ArchiverError naming the job and field on a bad one."""
     try:
         raw: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CommandError(f"{source}: not valid TOML: {exc}") from None
+        raise ArchiverError(f"{source}: not valid TOML: {exc}") from None
     unknown = set(raw) - {"job"}
     if unknown:
-        raise CommandError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; use [[job]]")
+        raise ArchiverError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; use [[job]]")
     jobs: list[Job] = []
     for number, entry in enumerate(raw.get("job", []), 1):
         try:
@@ -119,13 +119,13 @@ def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
             first = exc.errors()[0]
             # A model-level error (the spider arguments) has no location of its own.
             where = ".".join(str(p) for p in first["loc"]) or "args"
-            raise CommandError(f"{source}: job {number}: {where}: {first['msg']}") from None
+            raise ArchiverError(f"{source}: job {number}: {where}: {first['msg']}") from None
     labels = [job.label for job in jobs]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
     if duplicates:
-        raise CommandError(f"{source}: two jobs named {duplicates[0]!r}; give them a name")
+        raise ArchiverError(f"{source}: two jobs named {duplicates[0]!r}; give them a name")
     if not jobs:
-        raise CommandError(f"{source}: no [[job]] entries")
+        raise ArchiverError(f"{source}: no [[job]] entries")
     return jobs
 
 
@@ -136,5 +136,5 @@ def load_jobs(path: Path | None) -> list[Job]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"cannot read schedule config {path}: {exc.strerror}") from None
+        raise ArchiverError(f"cannot read schedule config {path}: {exc.strerror}") from None
     return parse_jobs(text, str(path))

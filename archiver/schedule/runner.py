@@ -17,6 +17,7 @@ from typing import IO
 
 from croniter import croniter
 
+from archiver.layout import ArchiveLayout
 from archiver.schedule.config import Job
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class SiteLock:
     """
 
     def __init__(self, root: Path, site: str) -> None:
-        self.path = root / "locks" / f"{site}.lock"
+        self.path = ArchiveLayout(root).lock_path(site)
         self._fh: IO[bytes] | None = None
 
     def acquire(self) -> bool:
@@ -145,9 +146,9 @@ class Scheduler:
             logger.warning("%s: skipped, a run of %s is still going", job.label, job.site)
             self.skipped.append(job.label)
             return False
-        log_dir = self.root / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        with (log_dir / f"{job.label}.log").open("ab") as log:
+        log_path = self._log_path(job.label)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as log:
             process = subprocess.Popen(
                 self.command_for(job),
                 stdout=log,
@@ -205,7 +206,11 @@ class Scheduler:
             if status == 0:
                 logger.info("%s: finished", label)
             else:
-                logger.error("%s: exited with status %d (see logs/%s.log)", label, status, label)
+                where = ArchiveLayout(self.root).relative(self._log_path(label))
+                logger.error("%s: exited with status %d (see %s)", label, status, where)
+
+    def _log_path(self, label: str) -> Path:
+        return ArchiveLayout(self.root).logs_dir / f"{label}.log"
 
     def _enforce(self, run: Run, now: datetime) -> None:
         deadline = run.started + timedelta(minutes=run.job.time_box) + self.grace
@@ -231,7 +236,7 @@ def crontab(jobs: Sequence[Job], root: Path, config: Path | None) -> str:
     """crontab(5) lines running each job through `archiver schedule --job` (which locks)."""
     program = Path(sys.executable).with_name("archiver")
     config_part = f" --config {config.absolute()}" if config else ""
-    lines = [f"# archiver jobs; logs in {root.absolute()}/logs/"]
+    lines = [f"# archiver jobs; logs in {ArchiveLayout(root.absolute()).logs_dir}/"]
     for job in jobs:
         lines.append(
             f"{job.cron} cd {Path.cwd()} && {program} schedule --dir {root.absolute()}"
@@ -240,12 +245,12 @@ def crontab(jobs: Sequence[Job], root: Path, config: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_job_now(job: Job, root: Path) -> int:
-    """Run one job in the foreground (cron, systemd): 0 and a message if its site is busy."""
+def run_job_now(job: Job, root: Path) -> int | None:
+    """Run one job in the foreground (cron, systemd); its exit status, or None when it did not
+    start because another run of its site holds the site's lock."""
     scheduler = Scheduler([job], root, clock=datetime.now)
     if not scheduler.start(job):
-        print(f"archiver: {job.label} skipped: another run of {job.site} holds its lock")
-        return 0
+        return None
     run = scheduler.running[job.label]
     deadline = time.monotonic() + (job.time_box * 60) + scheduler.grace.total_seconds()
     try:

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from archiver.page import CapturedPage
-from archiver.record import Site
-from archiver.sites import chinadaily, globaltimes
 from archiver.sites.common import PageError, ParsedPage, parse_html
 from archiver.sites.fields import not_found, reject_list_page, reject_non_article
+from archiver.sites.registry import site_info
 from archiver.sites.templates import Template, page_day, select
 from archiver.sites.urls import ArticleUrl
-
-# Per site: its templates, most specific first, and the readers for markup none of them knows.
-TEMPLATES: dict[Site, tuple[Sequence[Template], Sequence[Template]]] = {
-    "chinadaily": (chinadaily.TEMPLATES, chinadaily.FALLBACKS),
-    "globaltimes": (globaltimes.TEMPLATES, globaltimes.FALLBACKS),
-}
 
 # A "page not found" page that still matches a template has next to no text of its own.
 _SOFT_404_MAX_CHARS = 300
 
-__all__ = ["TEMPLATES", "PageError", "ParsedPage", "Template", "parse_page"]
+__all__ = ["PageError", "ParsedPage", "Template", "parse_page"]
 
 
 def parse_page(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
@@ -35,7 +26,8 @@ def parse_page(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
     root = parse_html(page.text)
     reject_non_article(root)
     reject_list_page(root)
-    templates, fallbacks = TEMPLATES[url.site]
+    site = site_info(url.site)
+    templates, fallbacks = site.templates, site.fallbacks
     matched = any(t.matches(root) for t in templates)
     if not matched and not_found(root):
         raise PageError("soft-404", "the page says it is not found", not_article=True)

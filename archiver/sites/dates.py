@@ -129,15 +129,6 @@ def date_candidate(source: str, value: date) -> DateCandidate:
     )
 
 
-def plausible(value: datetime | None, near: date | None, days: int = 3) -> bool:
-    """True when `value` is set and, if `near` is known, within `days` days of it."""
-    if value is None:
-        return False
-    if near is None:
-        return True
-    return abs((value.astimezone(BEIJING).date() - near).days) <= days
-
-
 # --- choosing published_at among the candidates -----------------------------------------------
 
 # Longest gap between two candidates (and between a candidate and the URL's day) that still

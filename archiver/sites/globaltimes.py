@@ -76,45 +76,16 @@ FALLBACKS = (Template("globaltimes/generic", _readable, _reader("generic")),)
 
 
 def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str) -> ParsedPage:
-    current = template == "current"
-    title_el = first(
-        root,
-        "//div[contains(@class,'article_title')]",
-        "//div[contains(@class,'article-title')]//h3",
-        "//div[contains(@class,'article-title')]",
-    )
-    title = text_of(title_el) or meta(root, "og:title") or ""
-    title = clean(title) or _TITLE_SUFFIX.sub("", text_of(first(root, "//title")))
-    if not title:
-        raise PageError("no-title", "no headline on the page")
-    byline = text_of(
-        first(
-            root,
-            "//div[contains(@class,'author_share_left')]",
-            "//div[contains(@class,'article_top')]//div[contains(@class,'author')]",
-            "//div[contains(@class,'article-source')]//div[contains(@class,'text-left')]",
-            "//div[contains(@class,'article-source')]",
-        )
-    )
+    title = _title(root)
+    byline = _byline(root)
     authors = _authors(root, byline)
     source = _field(_SOURCE, byline)
-    if source is None and current:
+    if source is None and template == "current":
         # The current template prints a source only when it is not the paper itself.
         source = "Global Times"
-    published_raw = (
-        _field(_PUBLISHED, byline)
-        or text_of(first(root, "//span[contains(@class,'pub_time')]"))
-        .removeprefix("Published:")
-        .strip()
-        or None
-    )
-    updated_raw = _field(_UPDATED, byline)
-    dates = _date_candidates(root, page, url, published_raw, updated_raw)
+    published_raw = _published_raw(root, byline)
+    dates = _date_candidates(root, page, url, published_raw, _field(_UPDATED, byline))
     chosen = choose_published(dates, _PRIORITY)
-    updated = next(
-        (c.value for c in dates if c.source.endswith(("updated", "modified_time")) and c.value),
-        None,
-    )
     body = first(
         root,
         "//div[contains(@class,'article_right')]",
@@ -127,11 +98,6 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
             c.value for c in dates if c.source != "url" and c.source.startswith(("by", "me"))
         )
         fields.check_generic(root, url.article_id, title, paragraphs, dated)
-    media: set[str] = set()
-    if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
-        media.add("video")
-    if images:
-        media.add("gallery")
     return ParsedPage(
         parser=f"globaltimes/{template}",
         title=title,
@@ -141,7 +107,10 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         source=source,
         published_at=chosen.value if chosen else None,
         published_from=chosen.source if chosen else None,
-        updated_at=updated,
+        updated_at=next(
+            (c.value for c in dates if c.source.endswith(("updated", "modified_time")) and c.value),
+            None,
+        ),
         dates_raw=dates,
         dates_disagree=disagree(dates),
         section=_section(root),
@@ -149,8 +118,53 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         tags=fields.tags(root),
         newspaper_headline=headline,
         images=images,
-        media=frozenset(media),
+        media=_media(root, images),
     )
+
+
+def _title(root: HtmlElement) -> str:
+    title_el = first(
+        root,
+        "//div[contains(@class,'article_title')]",
+        "//div[contains(@class,'article-title')]//h3",
+        "//div[contains(@class,'article-title')]",
+    )
+    title = text_of(title_el) or meta(root, "og:title") or ""
+    title = clean(title) or _TITLE_SUFFIX.sub("", text_of(first(root, "//title")))
+    if not title:
+        raise PageError("no-title", "no headline on the page")
+    return title
+
+
+def _byline(root: HtmlElement) -> str:
+    return text_of(
+        first(
+            root,
+            "//div[contains(@class,'author_share_left')]",
+            "//div[contains(@class,'article_top')]//div[contains(@class,'author')]",
+            "//div[contains(@class,'article-source')]//div[contains(@class,'text-left')]",
+            "//div[contains(@class,'article-source')]",
+        )
+    )
+
+
+def _published_raw(root: HtmlElement, byline: str) -> str | None:
+    return (
+        _field(_PUBLISHED, byline)
+        or text_of(first(root, "//span[contains(@class,'pub_time')]"))
+        .removeprefix("Published:")
+        .strip()
+        or None
+    )
+
+
+def _media(root: HtmlElement, images: list[Image]) -> frozenset[str]:
+    media: set[str] = set()
+    if root.xpath("//video|//iframe[contains(@src,'video') or contains(@src,'player')]"):
+        media.add("video")
+    if images:
+        media.add("gallery")
+    return frozenset(media)
 
 
 def _field(rule: re.Pattern[str], text: str) -> str | None:

@@ -12,6 +12,9 @@ from archiver.record import Site
 
 Scheme = Literal["current", "legacy"]
 
+DOMAINS: dict[Site, str] = {"chinadaily": "chinadaily.com.cn", "globaltimes": "globaltimes.cn"}
+"""Each site's domain: the domain itself and every host under it belong to the site."""
+
 # Current China Daily CMS (2017/18 on), on every *.chinadaily.com.cn host, English and Chinese:
 # /a/YYYYMM/DD/WS<24 hex>.html, further pages WS..._2.html.
 _CD_CURRENT = re.compile(
@@ -52,10 +55,9 @@ class ArticleUrl:
 def site_of(url: str) -> Site | None:
     """Which site a URL belongs to, by host; None for any other host."""
     host = (urlsplit(_absolute(url)).hostname or "").lower()
-    if host == "chinadaily.com.cn" or host.endswith(".chinadaily.com.cn"):
-        return "chinadaily"
-    if host == "globaltimes.cn" or host.endswith(".globaltimes.cn"):
-        return "globaltimes"
+    for site, domain in DOMAINS.items():
+        if host == domain or host.endswith("." + domain):
+            return site
     return None
 
 

@@ -1,14 +1,10 @@
-"""Article events (a deletion seen on the site), kept as JSON Lines under ARCHIVER_DIR/events/."""
+"""Article events (a deletion seen on the site): the model, and reading their JSON Lines files."""
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -44,35 +40,6 @@ class ArticleEvent(BaseModel):
     )
 
 
-class EventWriter:
-    """Appends events to events/<site>/<run>-<time>-<host>-<pid>.jsonl, one flushed line each."""
-
-    def __init__(self, root: Path, run_name: str, started: datetime | None = None) -> None:
-        self.root = root
-        stamp = (started or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
-        self.stem = f"{run_name}-{stamp}-{socket.gethostname()}-{os.getpid()}"
-        self._files: dict[str, IO[str]] = {}
-        self.paths: dict[str, Path] = {}
-
-    def write(self, event: ArticleEvent) -> Path:
-        """Append `event`; returns the file written to."""
-        path = self.root / "events" / event.site / f"{self.stem}.jsonl"
-        handle = self._files.get(event.site)
-        if handle is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = path.open("a", encoding="utf-8", newline="\n")
-            self._files[event.site] = handle
-            self.paths[event.site] = path
-        handle.write(event.model_dump_json() + "\n")
-        handle.flush()
-        return path
-
-    def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
-        self._files.clear()
-
-
 def read_events(path: Path) -> Iterator[ArticleEvent]:
     """Events of one file; a line cut short by a killed run (the last) is skipped."""
     with path.open(encoding="utf-8") as handle:
@@ -80,20 +47,3 @@ def read_events(path: Path) -> Iterator[ArticleEvent]:
             if not line.endswith("\n"):
                 return
             yield ArticleEvent.model_validate_json(line)
-
-
-@dataclass
-class ArticleGone:
-    """Spider item: page 1 of an article answered 404/410 or redirected away from it.
-
-    The pipeline records a deletion event when the article was archived before.
-    """
-
-    site: Site
-    article_id: str
-    url: str
-    status: int
-    location: str | None
-    capture: CaptureRef | None
-    # Why a 200 answer is a deletion ("soft-404"); None for 404/410 and redirects.
-    reason: str | None = None

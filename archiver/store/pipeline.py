@@ -14,15 +14,16 @@ from pebble import ProcessExpired, ProcessPool
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archiver.crawl.items import ArticlePages
+from archiver.layout import ArchiveLayout, root_from_settings, run_stem
 from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from archiver.sites.urls import parse_article_url
-from archiver.store.events import ArticleEvent, ArticleGone, EventWriter
+from archiver.store.events import ArticleEvent
 from archiver.store.index.crawl import crawl_index, not_article_key
-from archiver.store.jsonl import RecordWriter
+from archiver.store.items import ArticleGone, ArticlePages
+from archiver.store.jsonl import JsonLinesWriter
 from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS
-from archiver.store.versions import content_of, next_version
+from archiver.store.versions import content_of, is_rebaseline, next_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -81,9 +82,11 @@ class ExtractionPipeline:
         self.extract = extract
         self.timeout = timeout
         self.root = root
+        self.layout = ArchiveLayout(root)
         self.index = index
-        self.writer = RecordWriter(root, run_name)
-        self.events = EventWriter(root, run_name)
+        stem = run_stem(run_name, datetime.now(UTC))
+        self.writer = JsonLinesWriter(self.layout.records_dir, stem)
+        self.events = JsonLinesWriter(self.layout.events_dir, stem)
         self.workers = workers
         self.pool = ProcessPool(max_workers=workers)
 
@@ -96,7 +99,7 @@ class ExtractionPipeline:
         workers = settings.getint("ARCHIVER_EXTRACT_WORKERS") or min(4, os.cpu_count() or 1)
         pipeline = cls(
             crawler.stats,
-            root=Path(settings.get("ARCHIVER_DIR", "archive")),
+            root=root_from_settings(settings),
             workers=workers,
             timeout=settings.getfloat("ARCHIVER_EXTRACT_TIMEOUT", 60.0),
             run_name=crawler.spidercls.name,
@@ -177,13 +180,13 @@ class ExtractionPipeline:
             if self.index is not None:
                 self.index.touch(record.site, record.article_id)
             return None
-        path = self.writer.write(versioned)
+        path = self.writer.write(versioned.site, versioned.to_json_line())
         self.stats.inc_value("archiver/records/written")
         self.stats.inc_value(f"archiver/records/written/{record.site}")
         self.stats.set_value("archiver/records/last_file", str(path))
         if versioned.version == 1:
             self.stats.inc_value("archiver/versions/new_articles")
-        elif not versioned.changes:
+        elif is_rebaseline(versioned):
             # Another extractor made the previous record: a new baseline, not an edit.
             self.stats.inc_value("archiver/versions/rebaselined")
         else:
@@ -195,7 +198,7 @@ class ExtractionPipeline:
                 ", ".join(versioned.changes),
             )
         if self.index is not None:
-            self.index.record_version(versioned, self._relative(path))
+            self.index.record_version(versioned, self.layout.relative(path))
         return versioned
 
     def _archived(self, item: ArticlePages) -> bool:
@@ -241,7 +244,7 @@ class ExtractionPipeline:
             reason=item.reason,
             capture=item.capture,
         )
-        self.events.write(event)
+        self.events.write(event.site, event.model_dump_json())
         self.index.record_event(event)
         self.stats.inc_value("archiver/articles/deleted")
         logger.warning(
@@ -251,9 +254,6 @@ class ExtractionPipeline:
             f" {item.reason}" if item.reason else "",
             f" to {item.location}" if item.location else "",
         )
-
-    def _relative(self, path: Path) -> str:
-        return path.absolute().relative_to(self.root.absolute()).as_posix()
 
     def _schedule(self, item: ArticlePages) -> Any:
         try:
@@ -283,4 +283,4 @@ class ExtractionPipeline:
             # Everything in these files is indexed: the next run need not read them again.
             written = [*self.writer.paths.values(), *self.events.paths.values()]
             for path in written:
-                self.index.mark_file(self._relative(path), path.stat().st_size)
+                self.index.mark_file(self.layout.relative(path), path.stat().st_size)

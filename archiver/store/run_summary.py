@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archiver.layout import ArchiveLayout, root_from_settings, run_stem
 from archiver.store.run_health import HealthSettings, log_health, previous_runs, run_health
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ class RunSummaryExtension:
         assert crawler.stats is not None
         extension = cls(
             crawler.stats,
-            Path(crawler.settings.get("ARCHIVER_DIR", "archive")),
+            root_from_settings(crawler.settings),
             HealthSettings.from_settings(crawler.settings),
         )
         # Run after the core stats extension has set finish_time and elapsed time.
@@ -55,7 +54,7 @@ class RunSummaryExtension:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = {key: _plain(value) for key, value in sorted(self.stats.get_stats().items())}
-        runs = self.root / "runs"
+        runs = ArchiveLayout(self.root).runs_dir
         # Fill rates are compared only with runs of the same spider (site) and mode.
         mode = str(getattr(getattr(spider, "args", None), "mode", None) or "latest")
         previous = previous_runs(runs, spider.name, mode)
@@ -67,8 +66,7 @@ class RunSummaryExtension:
             **health,
             "stats": stats,
         }
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        path = runs / f"{spider.name}-{stamp}-{socket.gethostname()}-{os.getpid()}.json"
+        path = runs / f"{run_stem(spider.name, datetime.now(UTC))}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         get = self.stats.get_value

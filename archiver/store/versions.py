@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from archiver.record import Article
@@ -48,10 +48,16 @@ def same_extractor(old: Article, new: Article) -> bool:
     return (a.archiver, a.parser, a.version is None) == (b.archiver, b.parser, b.version is None)
 
 
+def rebaselined(previous_version: int | None, changes: Sequence[str]) -> bool:
+    """The re-baseline rule, stated once: a version written because the extractor changed, not
+    the article, is one with a previous version and no changed fields (`next_version` writes
+    it so). The crawl counts it apart, `archiver changes` does not list it as an edit."""
+    return previous_version is not None and not changes
+
+
 def is_rebaseline(record: Article) -> bool:
-    """True for a version written because the extractor changed, not the article: a record
-    with a `previous_version` and no `changes`."""
-    return record.previous_version is not None and not record.changes
+    """True for a re-baseline record (`rebaselined`)."""
+    return rebaselined(record.previous_version, record.changes)
 
 
 def next_version(previous: Article | None, extracted: Article) -> Article | None:

@@ -16,17 +16,11 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import load_object
 
 import archiver
-from archiver.store.index.archive_index import CaptureRow, iso_utc
-from archiver.store.index.crawl import crawl_index
-from archiver.store.index.ingest import body_sha256, content_encoding
+from archiver.layout import DEFAULT_ROOT, ArchiveLayout, root_from_settings
+from archiver.record import CaptureRef
 from archiver.warc.exchange import HttpExchange, exchange_from_scrapy
-from archiver.warc.writer import (
-    RevisitTarget,
-    RotatingWarcWriter,
-    new_record_id,
-    payload_digest,
-    utc_now,
-)
+from archiver.warc.revisits import CaptureLog, CaptureLogFactory, decide_revisit, payload_of
+from archiver.warc.writer import RotatingWarcWriter, new_record_id, utc_now
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,8 +29,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from archiver.store.index.archive_index import ArchiveIndex
-
 logger = logging.getLogger(__name__)
 
 # Settings, with their defaults. WARC files go to {ARCHIVER_DIR}/warc/{spider.name}/.
@@ -44,7 +36,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # Switch: False disables WARC writing (the extension raises NotConfigured).
     "ARCHIVER_WARC_ENABLED": True,
     # Root directory of the archive; CaptureRef.warc_file is relative to it.
-    "ARCHIVER_DIR": "archive",
+    "ARCHIVER_DIR": DEFAULT_ROOT,
     # A WARC file rolls over once it holds this many bytes (compressed) after an exchange.
     "ARCHIVER_WARC_MAX_SIZE": 1_000_000_000,
     # File name prefix and warcinfo isPartOf; None means the spider name.
@@ -57,6 +49,10 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "ARCHIVER_CLOCK": None,
     # Callable (or its import path) returning "<urn:uuid:...>"; None: uuid4.
     "ARCHIVER_RECORD_ID": None,
+    # Callable (or its import path) taking the crawler and returning the CaptureLog that decides
+    # revisits and records captures (archiver.warc.revisits), or None. The add-on names the
+    # archive index's; None: every response is written in full and nothing is recorded.
+    "ARCHIVER_WARC_CAPTURE_LOG": None,
 }
 
 META_KEY = "archiver_capture"
@@ -94,8 +90,9 @@ class WarcExtension:
 
     Hooks `response_downloaded`: it fires before HttpCompressionMiddleware decodes the body and
     never for HttpCache hits. The CaptureRef goes to `request.meta["archiver_capture"]`.
-    With an index, a response whose content-decoded body equals an earlier response of the same
-    URL and status is written as a revisit record of it, and every capture is indexed.
+    With a CaptureLog (the archive index), a response whose raw payload equals an earlier
+    response of the same URL and status is written as a revisit record of it, and every capture
+    is recorded in the log.
     Stats: archiver/warc/{exchanges,records,bytes,files,revisits}, archiver/warc/errors/<Exception>,
     archiver/warc/skipped/<scheme>.
     """
@@ -110,9 +107,9 @@ class WarcExtension:
         stats: StatsCollector,
         clock: Callable[[], datetime] = utc_now,
         record_id: Callable[[], str] = new_record_id,
-        index: ArchiveIndex | None = None,
+        captures: CaptureLog | None = None,
     ) -> None:
-        self.index = index
+        self.captures = captures
         self.root = root
         self.max_size = max_size
         self.prefix = prefix
@@ -135,8 +132,10 @@ class WarcExtension:
             raise NotConfigured("ARCHIVER_WARC_ENABLED is False")
         assert crawler.stats is not None
         clock_path, id_path = get("ARCHIVER_CLOCK"), get("ARCHIVER_RECORD_ID")
+        log_path = get("ARCHIVER_WARC_CAPTURE_LOG")
+        log_factory: CaptureLogFactory | None = load_object(log_path) if log_path else None
         extension = cls(
-            root=Path(get("ARCHIVER_DIR")),
+            root=root_from_settings(settings),
             max_size=settings.getint(
                 "ARCHIVER_WARC_MAX_SIZE", SETTINGS_DEFAULTS["ARCHIVER_WARC_MAX_SIZE"]
             ),
@@ -150,7 +149,7 @@ class WarcExtension:
             stats=crawler.stats,
             clock=load_object(clock_path) if clock_path else utc_now,
             record_id=load_object(id_path) if id_path else new_record_id,
-            index=crawl_index(crawler),
+            captures=log_factory(crawler) if log_factory is not None else None,
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
@@ -160,7 +159,7 @@ class WarcExtension:
     def spider_opened(self, spider: Spider) -> None:
         """Start a writer for {root}/warc/{spider.name}/ (files are created on first write)."""
         self.writer = RotatingWarcWriter(
-            self.root / "warc" / spider.name,
+            ArchiveLayout(self.root).warc_dir(spider.name),
             self.prefix or spider.name,
             self.max_size,
             self.warcinfo,
@@ -193,62 +192,23 @@ class WarcExtension:
         self.stats.inc_value("archiver/warc/records", 2)
         self._update_totals()
 
-    def _write(self, writer: RotatingWarcWriter, exchange: HttpExchange) -> Any:
-        if self.index is None:
+    def _write(self, writer: RotatingWarcWriter, exchange: HttpExchange) -> CaptureRef:
+        if self.captures is None:
             return writer.write_exchange(exchange)
-        encodings = [v for k, v in exchange.response_headers if k.lower() == "content-encoding"]
-        body_hash = body_sha256(exchange.response_body, encodings)
-        digest = payload_digest(exchange.response_body)
-        coding = content_encoding(encodings)
-        original = None
-        if exchange.response_body and not exchange.truncated:
-            # An identical-payload-digest revisit names ITS OWN payload's digest and replays the
-            # original's bytes under its own HTTP head: the raw payload, its Content-Encoding and
-            # length must all be the original's, not only the decoded body (issue: a gzip
-            # original revisited by an identity response replayed gzip bytes as plain text).
-            original = self.index.find_identical(
-                exchange.url,
-                exchange.status,
-                body_hash,
-                payload_digest=digest,
-                content_encoding=coding,
-                payload_length=len(exchange.response_body),
-            )
-        if original is not None and original.payload_digest:
-            target = RevisitTarget(
-                url=original.url,
-                date=datetime.fromisoformat(original.fetched_at),
-                record_id=original.record_id,
-                payload_digest=original.payload_digest,
-            )
-            capture = writer.write_revisit(exchange, target)
+        payload = payload_of(exchange)
+        decision = decide_revisit(self.captures, payload)
+        if decision.original is not None:
+            capture = writer.write_revisit(exchange, decision.original)
             self.stats.inc_value("archiver/warc/revisits")
         else:
-            if self.index.find_identical(exchange.url, exchange.status, body_hash) is not None:
-                # Same page, other bytes (another gzip timestamp or coding): a full response.
+            if decision.refused:
                 self.stats.inc_value("archiver/warc/revisits_refused/raw_payload_differs")
-            original = None
             capture = writer.write_exchange(exchange)
-        self.index.record_capture(
-            CaptureRow(
-                warc_file=capture.warc_file,
-                warc_offset=capture.warc_offset,
-                record_id=capture.warc_record_id,
-                record_type="revisit" if original is not None else "response",
-                url=capture.url,
-                status=capture.status,
-                fetched_at=iso_utc(capture.fetched_at),
-                payload_digest=digest,
-                body_sha256=body_hash,
-                refers_to=original.record_id if original is not None else None,
-                content_encoding=coding,
-                payload_length=len(exchange.response_body),
-            )
-        )
+        self.captures.record(capture, payload, decision.original)
         return capture
 
     def spider_closed(self, spider: Spider) -> None:
-        """Finish and rename the open WARC file; tell the index the files are fully indexed."""
+        """Finish and rename the open WARC file; tell the capture log the files are complete."""
         if self.writer is None:
             return
         try:
@@ -256,12 +216,10 @@ class WarcExtension:
         except Exception as exc:
             self.stats.inc_value(f"archiver/warc/errors/{type(exc).__name__}")
             logger.error("Closing WARC file failed: %r", exc, exc_info=True)
-        if self.index is not None:
+        if self.captures is not None:
+            layout = ArchiveLayout(self.root)
             for path in self.writer.files:
-                self.index.mark_file(
-                    path.absolute().relative_to(self.root.absolute()).as_posix(),
-                    path.stat().st_size,
-                )
+                self.captures.file_done(layout.relative(path), path.stat().st_size)
         self._update_totals()
 
     def _update_totals(self) -> None:

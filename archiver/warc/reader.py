@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from archiver.layout import ArchiveLayout
 from archiver.page import CapturedPage
 from archiver.record import CaptureRef
 from archiver.warc.codings import DecodingError, decode_body, split_codings
@@ -108,6 +109,6 @@ def _warc_file(path: Path, root: Path | None) -> str:
     if root is None:
         return path.name
     try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
+        return ArchiveLayout(root).relative(path)
     except ValueError:
         raise ValueError(f"WARC file {path} is not inside {root}") from None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from archiver.layout import ArchiveLayout
 from archiver.page import CapturedPage
 from archiver.warc.codings import GZIP_MAGIC, DecodingError, decode_body, split_codings
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records, read_record_at
@@ -46,6 +47,12 @@ class FileScan:
     corrupt: list[str] = field(default_factory=list)  # "@offset: message", one per skip
 
 
+def closed_warc_files(layout: ArchiveLayout) -> list[Path]:
+    """The closed WARC files of an archive, sorted; `.open` files are still being written."""
+    found = [*layout.warc_root.glob("**/*.warc.gz"), *layout.warc_root.glob("**/*.warc")]
+    return sorted(p for p in found if p.is_file())
+
+
 def scan_file(root: Path, warc_file: str) -> FileScan:
     """Every response and revisit record of root/warc_file, in file order, damage skipped.
 
@@ -57,7 +64,7 @@ def scan_file(root: Path, warc_file: str) -> FileScan:
     scan = FileScan(warc_file)
     for record in iter_sound_records(root / warc_file, scan.corrupt):
         if record.type in ("response", "revisit") and record.target_uri.startswith("http"):
-            scan.records.append(_meta(record, warc_file))
+            scan.records.append(record_meta(record, warc_file))
     return scan
 
 
@@ -135,7 +142,8 @@ def _member_end(fh: IO[bytes], offset: int) -> int | None:
         consumed += len(chunk)
 
 
-def _meta(record: RawRecord, warc_file: str) -> RecordMeta:
+def record_meta(record: RawRecord, warc_file: str) -> RecordMeta:
+    """What a response or revisit record says, without its body; `warc_file` names its file."""
     return RecordMeta(
         warc_file=warc_file,
         offset=record.offset,
@@ -159,13 +167,17 @@ class Originals:
     digest (the identical-payload-digest profile pywb replays). None when nothing matches.
     """
 
-    def __init__(self, records: list[RecordMeta]) -> None:
+    def __init__(self, records: Iterable[RecordMeta] = ()) -> None:
         self.by_id: dict[str, RecordMeta] = {}
         self.by_uri_date: dict[tuple[str, str], list[RecordMeta]] = {}
         for meta in records:
-            if meta.type == "response":
-                self.by_id[meta.record_id] = meta
-                self.by_uri_date.setdefault((meta.url, meta.date), []).append(meta)
+            self.add(meta)
+
+    def add(self, meta: RecordMeta) -> None:
+        """Know `meta` as a possible original (responses only; anything else is ignored)."""
+        if meta.type == "response":
+            self.by_id[meta.record_id] = meta
+            self.by_uri_date.setdefault((meta.url, meta.date), []).append(meta)
 
     def original(self, revisit: RecordMeta) -> RecordMeta | None:
         if revisit.refers_to and revisit.refers_to in self.by_id:
@@ -194,6 +206,14 @@ def load_page(root: Path, meta: RecordMeta, original: RecordMeta | None) -> Capt
     if original is None:
         raise WarcReadError(path, meta.offset, f"revisit of {meta.url}: original not found")
     source = read_record_at(root / original.warc_file, original.offset)
+    return revisit_page(record, path, meta, source)
+
+
+def revisit_page(
+    record: RawRecord, path: Path, meta: RecordMeta, source: RawRecord
+) -> CapturedPage:
+    """The CapturedPage of the revisit `record` (at `path`, described by `meta`) whose original
+    response record is `source`: see `load_page`."""
     try:
         body = decode_body(
             source.payload, split_codings(source.http_header_values("Content-Encoding"))

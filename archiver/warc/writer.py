@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
-import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +15,7 @@ from typing import IO, Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.layout import OPEN_SUFFIX, safe_name
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
 from archiver.record import CaptureRef
 from archiver.warc.exchange import HINTS_FIELD, HttpExchange
 
@@ -34,11 +31,6 @@ def utc_now() -> datetime:
 def new_record_id() -> str:
     """A fresh WARC-Record-ID, "<urn:uuid:...>"."""
     return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-def payload_digest(payload: bytes) -> str:
-    """WARC-Payload-Digest of an HTTP payload as warcio writes it: "sha1:<base32>"."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:
@@ -100,7 +92,7 @@ class RotatingWarcWriter:
         self._warcinfo.setdefault("isPartOf", prefix)
         self._clock = clock
         self._record_id = record_id
-        self._host = safe_name(socket.gethostname() if host is None else host)
+        self._host = this_host() if host is None else safe_name(host)
         self._pid = os.getpid() if pid is None else pid
         self._serial = 0
         self._opened = 0
@@ -115,11 +107,6 @@ class RotatingWarcWriter:
     def files_opened(self) -> int:
         """Number of WARC files started so far."""
         return self._opened
-
-    @property
-    def current_path(self) -> Path | None:
-        """Final path of the file being written (it exists as path + ".open"), or None."""
-        return self.directory / self._name if self._fh is not None else None
 
     def write_exchange(self, exchange: HttpExchange) -> CaptureRef:
         """Write the response record, then its request record, and return where they lie.
@@ -364,8 +351,7 @@ def _serialise_warcinfo(
 
 def _relative_posix(directory: Path, root: Path) -> str:
     try:
-        relative = directory.absolute().relative_to(root.absolute())
+        text = ArchiveLayout(root).relative(directory)
     except ValueError:
         raise ValueError(f"WARC directory {directory} is not inside {root}") from None
-    text = relative.as_posix()
     return "" if text == "." else text + "/"

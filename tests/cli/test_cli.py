@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archiver.mirror import MirrorServer
-from archiver.offline.extract_file import group_articles
+from archiver.offline.articles import group_articles
 from archiver.page import CapturedPage
 from tests.crawling import REPO, run_crawl
 
@@ -30,6 +30,7 @@ def archiver(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.crawl
 def test_schema_matches_reviewed_snapshot() -> None:
     done = archiver("schema")
     assert done.returncode == 0
@@ -62,6 +63,7 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield root
 
 
+@pytest.mark.crawl
 def test_extract_warc_prints_the_crawl_record(archived: Path) -> None:
     (warc,) = archived.glob("warc/**/*.warc.gz")
     done = archiver("extract", str(warc), "--dir", str(archived))
@@ -70,6 +72,7 @@ def test_extract_warc_prints_the_crawl_record(archived: Path) -> None:
     assert done.stdout == written.read_text(encoding="utf-8")
 
 
+@pytest.mark.crawl
 def test_extract_warc_without_dir_infers_the_root_from_the_layout(archived: Path) -> None:
     # <root>/warc/<spider>/<file>: warc_file relative to <root>, as the crawl wrote it, even
     # though the default --dir (ARCHIVER_DIR, "archive") is elsewhere.
@@ -87,6 +90,7 @@ def _page(url: str, links: tuple[str, ...] = ()) -> CapturedPage:
     return CapturedPage(url=url, body=f"<html><body>{body}</body></html>".encode())
 
 
+@pytest.mark.unit
 def test_group_articles_emits_each_article_once_complete() -> None:
     two = "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d"
     single = "https://www.globaltimes.cn/page/202609/1371581.shtml"
@@ -116,6 +120,7 @@ def test_group_articles_emits_each_article_once_complete() -> None:
     assert [[p.url for p in group] for group in groups] == [[pending]]
 
 
+@pytest.mark.crawl
 def test_extract_html_page(tmp_path: Path) -> None:
     page = (
         REPO
@@ -128,6 +133,7 @@ def test_extract_html_page(tmp_path: Path) -> None:
     assert record["captures"] == []
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
@@ -154,6 +160,7 @@ def test_extract_bad_input_is_one_line_error(
     assert message in done.stderr and done.stderr.startswith("archiver: error:")
 
 
+@pytest.mark.crawl
 def test_extract_truncated_warc_prints_complete_records_then_fails(
     archived: Path, tmp_path: Path
 ) -> None:
@@ -168,6 +175,7 @@ def test_extract_truncated_warc_prints_complete_records_then_fails(
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+@pytest.mark.crawl
 def test_missing_file_is_one_line_error(tmp_path: Path) -> None:
     done = archiver("extract", str(tmp_path / "nope.warc.gz"))
     assert done.returncode == 1 and "cannot read" in done.stderr

@@ -16,6 +16,8 @@ from archiver.warc.consistency import check_file
 from archiver.warc.raw import iter_records
 from tests.crawling import REPO, run_crawl
 
+pytestmark = pytest.mark.crawl
+
 ARTICLE = "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d.html"
 
 

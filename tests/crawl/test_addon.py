@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from scrapy import Spider
+from scrapy.http import Request, Response
 from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from archiver.crawl.addon import ArchiverAddon
+from archiver.store.index.archive_index import ArchiveIndex
+from archiver.warc.extension import WarcExtension
+
+pytestmark = pytest.mark.unit
 
 
 def _settings(**overrides: object) -> Settings:
@@ -92,3 +101,23 @@ def test_cookie_domains_are_split_without_reaching_the_network(
     assert cookies._is_public_domain("com.cn")
     assert not cookies._is_public_domain("globaltimes.cn")
     assert reached == []
+
+
+def test_the_warc_extension_gets_the_index_as_its_capture_log(tmp_path: Path) -> None:
+    # The add-on is what hands the WARC layer the archive index: a repeated page is a revisit.
+    crawler = get_crawler(
+        settings_dict={"ADDONS": {ArchiverAddon: 0}, "ARCHIVER_DIR": str(tmp_path)}
+    )
+    crawler._apply_settings()
+    extension = build_from_crawler(WarcExtension, crawler)
+    extension.spider_opened(Spider(name="unit"))
+    for _ in range(2):
+        request = Request("https://www.example.com/a")
+        response = Response(request.url, body=b"<html>same</html>", request=request)
+        extension.response_downloaded(response, request)
+    extension.spider_closed(Spider(name="unit"))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("archiver/warc/revisits") == 1
+    with ArchiveIndex(tmp_path) as index:
+        kinds = index.conn.execute("SELECT record_type FROM captures ORDER BY warc_offset")
+        assert [kind for (kind,) in kinds] == ["response", "revisit"]

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,10 @@ from spiders import chinadaily as chinadaily_spider
 from spiders import globaltimes as globaltimes_spider
 from tests.crawling import REPO, CrawlResult, run_crawl
 
+pytestmark = pytest.mark.crawl
+
 SITES: tuple[Site, ...] = ("chinadaily", "globaltimes")
 EXPECTED_ARTICLES = [a for a in load_manifest().articles if a.expect == "article"]
-
-
-@pytest.fixture(scope="module")
-def manifest() -> Manifest:
-    return load_manifest()
-
-
-@pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,19 @@ the since= month boundary of Global Times and http:// URLs (subprocess against t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from archiver.layout import INDEX_FILE
 from archiver.mirror import MirrorServer
 from archiver.mirror.server import BUNDLED_ROOT
 from archiver.store.events import read_events
 from archiver.store.index.archive_index import ArchiveIndex
-from archiver.store.index.crawl import INDEX_FILE
 from archiver.warc.raw import iter_records
 from tests.crawling import run_crawl
+
+pytestmark = pytest.mark.crawl
 
 ARTICLE = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 ARTICLE_ID = "WS664167f4a31082fc043c6af7"
@@ -25,12 +26,6 @@ SOFT_404 = "www.chinadaily.com.cn/a/202609/23/WS6ab38f34a3107a2e1d4f4a6c.html"
 LEGACY = "https://www.chinadaily.com.cn/china/2017-01/13/content_27943492.htm"
 GT_SEPTEMBER = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 GT_AUGUST = "https://www.globaltimes.cn/page/202608/1370001.shtml"
-
-
-@pytest.fixture()
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer() as server:
-        yield server
 
 
 def _overlay(tmp_path: Path, files: dict[str, bytes], routes: dict[str, object]) -> Path:

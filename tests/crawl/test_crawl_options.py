@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,8 @@ import pytest
 from archiver.mirror import MirrorServer
 from archiver.warc.raw import iter_records
 from tests.crawling import REPO, run_crawl
+
+pytestmark = pytest.mark.crawl
 
 ARTICLE = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 CHINA_US = "https://www.chinadaily.com.cn/world/china-us"
@@ -23,12 +24,6 @@ def overlay(tmp_path: Path) -> Path:
     root = tmp_path / "overlay"
     (root / "site").mkdir(parents=True)
     return root
-
-
-@pytest.fixture()
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer() as server:
-        yield server
 
 
 def _fetched(root: Path) -> list[str]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from archiver.crawl.retry import BackoffRetryMiddleware, parse_retry_after
+
+pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 

@@ -17,17 +17,13 @@ from archiver.warc.raw import iter_records
 from tests.crawling import REPO, CrawlResult, run_crawl
 from tests.redis_server import redis_server
 
+pytestmark = [pytest.mark.crawl, pytest.mark.redis]
+
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer() as server:
-        yield server
 
 
 def _workers(

@@ -11,6 +11,8 @@ from archiver.sites.urls import parse_article_url
 from spiders.chinadaily import ChinaDailySpider
 from spiders.globaltimes import GlobalTimesSpider
 
+pytestmark = pytest.mark.unit
+
 GT_MAY = "https://www.globaltimes.cn/page/202405/1311111.shtml"
 GT_APRIL = "https://www.globaltimes.cn/page/202404/1311110.shtml"
 CD_MAY_13 = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"

@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from archiver.mirror import bundled_root, load_manifest
-from archiver.mirror.build import build_files
 from archiver.sites.urls import parse_article_url
+from tests.crawling import REPO
 
 ROOT = bundled_root()
 SITE = ROOT / "site"
 MARK = b"<!-- reconstructed for the archiver mirror:"
 
-# The real pages, byte-exact copies of ../shared/reference/pages/ (sha256 of the originals).
+# The real pages, byte-exact copies of the captures docs/sites.md 3 lists (sha256 of the originals).
 REAL = {
     "www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html":
         "a1368c647c36a6b68febeb356cea025b0ed6da3c364c04ec4f0d14c46e0b9527",
@@ -43,18 +45,55 @@ def _text(path: Path) -> str:
     return html.unescape(re.sub(r"\s+", " ", raw.decode(encoding)))
 
 
-def test_generated_files_are_up_to_date() -> None:
-    """Run `python -m archiver.mirror.build` after editing content.py or templates/."""
-    for rel, data in build_files(ROOT).items():
-        assert (ROOT / rel).read_bytes() == data, (
-            f"{rel} is stale: run python -m archiver.mirror.build"
-        )
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_build_is_deterministic() -> None:
-    assert build_files(ROOT) == build_files(ROOT)
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """What `python -m tools.mirror` writes, run as documented into an empty directory."""
+    out = tmp_path_factory.mktemp("mirror")
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.mirror", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    files = _files(out)
+    assert sorted(files) == done.stdout.split()
+    return files
 
 
+@pytest.mark.crawl  # runs the generator in a process of its own
+def test_committed_mirror_is_what_the_generator_writes(generated: dict[str, bytes]) -> None:
+    """Run `python -m tools.mirror` after editing tools/mirror/ (texts, templates, code)."""
+    assert {"routes.json", "manifest.json"} <= set(generated)
+    for rel, data in generated.items():
+        assert (ROOT / rel).read_bytes() == data, f"{rel} is stale: run python -m tools.mirror"
+
+
+@pytest.mark.crawl
+def test_every_served_file_is_real_or_generated(generated: dict[str, bytes]) -> None:
+    """A page the generator no longer writes must not linger in the package."""
+    served = {f"site/{rel}" for rel in _files(SITE)}
+    assert served - set(generated) == {f"site/{rel}" for rel in REAL}
+
+
+@pytest.mark.unit
+def test_the_package_holds_no_generator() -> None:
+    """The generator lives in tools/mirror/: the package keeps the server and the data."""
+    assert {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py")} == {
+        "__init__.py",
+        "__main__.py",
+        "server.py",
+    }
+    assert not (ROOT / "templates").exists()
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("rel", sorted(REAL))
 def test_real_pages_are_byte_exact(rel: str) -> None:
     data = (SITE / rel).read_bytes()
@@ -62,6 +101,7 @@ def test_real_pages_are_byte_exact(rel: str) -> None:
     assert MARK not in data
 
 
+@pytest.mark.unit
 def test_every_other_html_page_is_marked_reconstructed() -> None:
     pages = [p for p in SITE.rglob("*") if p.suffix in (".html", ".htm", ".shtml", ".xml")]
     assert len(pages) > 30
@@ -71,6 +111,7 @@ def test_every_other_html_page_is_marked_reconstructed() -> None:
             assert MARK in page.read_bytes()[:300], rel
 
 
+@pytest.mark.unit
 def test_pictures_and_stylesheets_are_marked_reconstructed() -> None:
     """In a JPEG comment segment or a CSS comment: none of them is a real capture."""
     files = [p for p in SITE.rglob("*") if p.suffix in (".jpg", ".jpeg", ".png", ".css")]
@@ -82,6 +123,7 @@ def test_pictures_and_stylesheets_are_marked_reconstructed() -> None:
             assert head.startswith(b"\xff\xd8\xff\xe0") and b"\xff\xfe" in head, path
 
 
+@pytest.mark.unit
 def test_sources_md_names_every_served_file() -> None:
     sources = (ROOT / "SOURCES.md").read_text(encoding="utf-8")
     for page in SITE.rglob("*"):
@@ -90,6 +132,7 @@ def test_sources_md_names_every_served_file() -> None:
             assert rel in sources, f"{rel} missing from SOURCES.md"
 
 
+@pytest.mark.unit
 def test_gb2312_page_is_really_gb2312() -> None:
     raw = (SITE / "cn.chinadaily.com.cn/2014-03/05/content_17323881.htm").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -97,6 +140,7 @@ def test_gb2312_page_is_really_gb2312() -> None:
     assert 'charset=gb2312"' in raw.decode("gb2312")
 
 
+@pytest.mark.unit
 def test_manifest_articles_are_article_urls_with_matching_ids() -> None:
     manifest = load_manifest()
     assert len(manifest.articles) == 20
@@ -106,6 +150,7 @@ def test_manifest_articles_are_article_urls_with_matching_ids() -> None:
         assert (parsed.site, parsed.article_id, parsed.canonical) == (a.site, a.article_id, a.url)
 
 
+@pytest.mark.unit
 def test_manifest_titles_dates_and_bylines_are_on_the_pages() -> None:
     for a in load_manifest().articles:
         text = _text(_file(a.url))
@@ -120,6 +165,7 @@ def test_manifest_titles_dates_and_bylines_are_on_the_pages() -> None:
             assert name.lower() in text.lower(), (a.url, name)
 
 
+@pytest.mark.unit
 def test_manifest_text_snippets_are_on_the_pages() -> None:
     for a in load_manifest().articles:
         text = _text(_file(a.url))
@@ -127,6 +173,7 @@ def test_manifest_text_snippets_are_on_the_pages() -> None:
             assert html.unescape(snippet) in text, (a.url, snippet)
 
 
+@pytest.mark.unit
 def test_multi_page_article_pages_exist() -> None:
     photo = load_manifest().article(
         "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d.html"

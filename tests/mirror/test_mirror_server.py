@@ -6,7 +6,6 @@ import gzip
 import http.client
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,10 +19,7 @@ SITE = bundled_root() / "site"
 FITNESS = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 
 
-@pytest.fixture(scope="module")
-def mirror() -> Iterator[MirrorServer]:
-    with MirrorServer() as server:
-        yield server
+pytestmark = pytest.mark.unit
 
 
 def fetch(

@@ -14,12 +14,12 @@ import brotli
 import pytest
 import zstandard
 
-from archiver.offline.reextract import BEIJING, parse_since, run_reextract
+from archiver.offline.reextract import run_reextract
+from archiver.offline.selection import BEIJING, parse_since
 from archiver.warc.scan import Originals, load_page, scan_file
 from tests.crawling import REPO
 from tests.replaying import (
     copy_archive,
-    crawl_archive,
     decoded_html,
     record_lines,
     records,
@@ -28,10 +28,7 @@ from tests.replaying import (
     write_revisit,
 )
 
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
+pytestmark = pytest.mark.crawl
 
 
 def _reextract(root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:

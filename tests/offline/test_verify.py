@@ -12,17 +12,9 @@ import pytest
 
 from archiver.replay.env import ReplayEnv
 from tests.crawling import REPO
-from tests.replaying import copy_archive, crawl_archive, records, replay_env, write_revisit
+from tests.replaying import copy_archive, records, write_revisit
 
-
-@pytest.fixture(scope="module")
-def env() -> ReplayEnv:
-    return replay_env()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
+pytestmark = [pytest.mark.crawl, pytest.mark.replay]
 
 
 def _verify(root: Path, env: ReplayEnv, *args: str) -> subprocess.CompletedProcess[str]:

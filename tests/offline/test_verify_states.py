@@ -28,26 +28,16 @@ from archiver.warc.reader import iter_captures
 from tests.crawling import REPO, TEST_SETTINGS, run_crawl
 from tests.replaying import (
     copy_archive,
-    crawl_archive,
     decoded_html,
     record_lines,
     records,
-    replay_env,
     response_record,
     write_response,
 )
 
+pytestmark = [pytest.mark.crawl, pytest.mark.replay]
+
 EDITED = "https://www.chinadaily.com.cn/a/202609/25/WS6ab5a918a3107a2e1d4f6a07.html"
-
-
-@pytest.fixture(scope="module")
-def env() -> ReplayEnv:
-    return replay_env()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
 
 
 def _verify(root: Path, env: ReplayEnv) -> tuple[int, dict[str, Any], str]:

@@ -12,17 +12,9 @@ import pytest
 
 from archiver.replay.env import ReplayEnv
 from tests.crawling import REPO
-from tests.replaying import crawl_archive, records, replay_env
+from tests.replaying import records
 
-
-@pytest.fixture(scope="module")
-def env() -> ReplayEnv:
-    return replay_env()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
+pytestmark = [pytest.mark.crawl, pytest.mark.replay]
 
 
 def _export(root: Path, env: ReplayEnv, out: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,8 @@ from archiver.replay.server import ReplayServer
 from tests.crawling import REPO, run_crawl
 from tests.replaying import records, replay_env
 
+pytestmark = [pytest.mark.crawl, pytest.mark.replay, pytest.mark.browser]
+
 ARTIFACTS = REPO / "test-artifacts"
 ARTICLE = "https://www.chinadaily.com.cn/a/202609/25/WS6ab5a918a3107a2e1d4f6a07.html"
 IMAGE = "https://img2.chinadaily.com.cn/images/archiver-test/lead.png"

@@ -22,17 +22,9 @@ from archiver.replay.index import merged_index, update_index
 from archiver.replay.server import ReplayServer
 from archiver.warc.codings import decode_body, split_codings
 from archiver.warc.reader import read_response_at
-from tests.replaying import copy_archive, crawl_archive, records, replay_env, write_revisit
+from tests.replaying import copy_archive, records, write_revisit
 
-
-@pytest.fixture(scope="module")
-def env() -> ReplayEnv:
-    return replay_env()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
+pytestmark = [pytest.mark.crawl, pytest.mark.replay]
 
 
 @pytest.fixture(scope="module")

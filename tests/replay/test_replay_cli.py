@@ -15,21 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 from archiver.replay.env import ReplayEnv, constraints_file, find_python
 from archiver.replay.index import merged_index, update_index
 from tests.crawling import REPO
-from tests.replaying import copy_archive, crawl_archive, replay_env
-
-
-@pytest.fixture(scope="module")
-def env() -> ReplayEnv:
-    return replay_env()
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_archive(tmp_path_factory.mktemp("archive"))
+from tests.replaying import copy_archive
 
 
 def _archiver(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,6 +33,7 @@ def _one_line_error(done: subprocess.CompletedProcess[str], status: int, text: s
     assert text in done.stderr, done.stderr
 
 
+@pytest.mark.crawl
 def test_bad_worker_counts_and_ports_are_usage_errors(tmp_path: Path) -> None:
     (tmp_path / "warc").mkdir()
     for workers in ("-1", "0", "two"):
@@ -53,6 +44,8 @@ def test_bad_worker_counts_and_ports_are_usage_errors(tmp_path: Path) -> None:
         _one_line_error(_archiver("replay", "--dir", str(tmp_path), "--port", port), 2, "--port")
 
 
+@pytest.mark.crawl
+@pytest.mark.replay
 def test_unwritable_out_is_one_line(archive: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -62,6 +55,8 @@ def test_unwritable_out_is_one_line(archive: Path, tmp_path: Path) -> None:
     assert str(blocker) in done.stderr
 
 
+@pytest.mark.crawl
+@pytest.mark.replay
 def test_busy_port_is_one_line(archive: Path, env: ReplayEnv, tmp_path: Path) -> None:
     root = copy_archive(archive, tmp_path / "archive")
     with socket.socket() as busy:
@@ -72,6 +67,8 @@ def test_busy_port_is_one_line(archive: Path, env: ReplayEnv, tmp_path: Path) ->
     _one_line_error(done, 1, f"archiver: error: cannot listen on 127.0.0.1:{port}")
 
 
+@pytest.mark.crawl
+@pytest.mark.replay
 def test_index_only_and_host(archive: Path, env: ReplayEnv, tmp_path: Path) -> None:
     root = copy_archive(archive, tmp_path / "archive")
     done = _archiver("replay", "--index", "--dir", str(root), "--env", str(env.path))
@@ -107,6 +104,7 @@ def test_index_only_and_host(archive: Path, env: ReplayEnv, tmp_path: Path) -> N
         server.communicate(timeout=30)  # waits, and closes the pipes
 
 
+@pytest.mark.crawl
 def test_find_python_takes_a_supported_interpreter_from_path(tmp_path: Path) -> None:
     here = (sys.version_info[0], sys.version_info[1])
     # This interpreter is supported (CI runs one); pretend it is not, so PATH is searched.
@@ -114,10 +112,11 @@ def test_find_python_takes_a_supported_interpreter_from_path(tmp_path: Path) -> 
     link.symlink_to(sys.executable)
     assert find_python(current=(3, 10), path=str(tmp_path)) == (str(link), here)
     assert find_python()[1] == here
-    with pytest.raises(CommandError, match=r"pywb needs Python 3\.11, 3\.12, 3\.13"):
+    with pytest.raises(ArchiverError, match=r"pywb needs Python 3\.11, 3\.12, 3\.13"):
         find_python(current=(3, 10), path=str(tmp_path / "empty"))
 
 
+@pytest.mark.unit
 def test_every_supported_python_has_constraints_pinning_setuptools() -> None:
     for version in ((3, 11), (3, 12), (3, 13)):
         pins = constraints_file(version).read_text().splitlines()
@@ -136,6 +135,8 @@ def _warc_copies(root: Path, count: int) -> None:
         shutil.copyfile(source, target)
 
 
+@pytest.mark.crawl
+@pytest.mark.replay
 def test_concurrent_index_updates_do_not_collide(
     archive: Path, env: ReplayEnv, tmp_path: Path
 ) -> None:
@@ -158,6 +159,8 @@ def test_concurrent_index_updates_do_not_collide(
     assert again.indexed == [] and again.lines == len(merged)
 
 
+@pytest.mark.crawl
+@pytest.mark.replay
 def test_new_files_merge_into_the_index(archive: Path, env: ReplayEnv, tmp_path: Path) -> None:
     root = copy_archive(archive, tmp_path / "archive")
     first = update_index(root, env)

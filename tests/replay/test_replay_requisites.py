@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from scrapy.http import HtmlResponse
 
 from archiver.crawl.requisites import on_site, requisite_urls
+
+pytestmark = pytest.mark.unit
 
 PAGE = b"""<html><head>
 <link rel="stylesheet" href="//img2.chinadaily.com.cn/static/css/r-content.css?var=79">

@@ -21,6 +21,8 @@ from playwright.sync_api import Page, sync_playwright
 from tests.crawling import REPO
 from tests.replaying import SITES, crawl_archive, records, replay_env
 
+pytestmark = [pytest.mark.crawl, pytest.mark.replay, pytest.mark.browser]
+
 # Made by `make replaywebpage` (a dependency of `make test`): the npm package's ui.js and sw.js.
 TOOLS = REPO / ".tools" / "replaywebpage"
 CHROMIUM = Path("/usr/bin/chromium")

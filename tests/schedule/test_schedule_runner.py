@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.errors import CommandError
+from archiver.errors import ArchiverError
 from archiver.mirror import MirrorServer, load_manifest
 from archiver.schedule import DEFAULT_CONFIG, Job, Scheduler, SiteLock, load_jobs
 from archiver.schedule.config import parse_jobs
@@ -41,6 +41,7 @@ ARCHIVER = [sys.executable, "-m", "archiver"]
 GT = Job(site="globaltimes", mode="latest", cron="*/10 * * * *", time_box=5)
 
 
+@pytest.mark.crawl
 def test_jobs_fire_when_due_and_a_busy_site_is_skipped(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 9, 24, 0, 55))
     running = {"chinadaily": 30.0, "globaltimes": 0.0}
@@ -71,6 +72,7 @@ def test_jobs_fire_when_due_and_a_busy_site_is_skipped(tmp_path: Path) -> None:
     assert scheduler.running == {}
 
 
+@pytest.mark.crawl
 def test_a_run_over_its_time_box_is_stopped(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 9, 24, 0, 59, 59))
     job = Job(site="globaltimes", cron="0 * * * *", time_box=5)
@@ -92,6 +94,7 @@ def test_a_run_over_its_time_box_is_stopped(tmp_path: Path) -> None:
     lock.release()
 
 
+@pytest.mark.unit
 def test_the_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     first, second = SiteLock(tmp_path, "chinadaily"), SiteLock(tmp_path, "chinadaily")
     other = SiteLock(tmp_path, "globaltimes")
@@ -104,6 +107,7 @@ def test_the_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     other.release()
 
 
+@pytest.mark.unit
 def test_default_config_and_crontab(tmp_path: Path) -> None:
     jobs = load_jobs(None)
     assert {(j.site, j.mode) for j in jobs} == {
@@ -121,6 +125,7 @@ def test_default_config_and_crontab(tmp_path: Path) -> None:
     assert command[-4:] == ["-s", "CLOSESPIDER_TIMEOUT=3000", "-a", "mode=latest"]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -140,10 +145,11 @@ def test_default_config_and_crontab(tmp_path: Path) -> None:
     ],
 )
 def test_bad_configs_name_the_problem(text: str, message: str) -> None:
-    with pytest.raises(CommandError, match=message.replace("[", r"\[")):
+    with pytest.raises(ArchiverError, match=message.replace("[", r"\[")):
         parse_jobs(text)
 
 
+@pytest.mark.crawl
 def test_job_runs_a_real_crawl_outside_the_checkout(tmp_path: Path) -> None:
     # cron and systemd start `archiver schedule --job` anywhere: no scrapy.cfg in sight.
     work = tmp_path / "elsewhere"

@@ -13,6 +13,8 @@ from archiver.sites.boilerplate import body_paragraphs
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from tests.fixture_pages import load
 
+pytestmark = pytest.mark.unit
+
 CD_URL = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 GT_URL = "https://www.globaltimes.cn/page/202602/1355123.shtml"
 

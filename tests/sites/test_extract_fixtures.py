@@ -14,6 +14,8 @@ from archiver.record import Article
 from archiver.sites.extract import EXTRACTOR_VERSION, ExtractionError, NotAnArticle, extract_article
 from tests.fixture_pages import FIXTURES, RECORD_ONLY, load, names
 
+pytestmark = pytest.mark.unit
+
 ARTICLES = [n for n in names() if not load(n).is_error]
 ERRORS = [n for n in names() if load(n).is_error]
 FIELDS = [f for f in Article.model_fields if f not in RECORD_ONLY]

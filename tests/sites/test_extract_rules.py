@@ -12,6 +12,8 @@ from archiver.sites.extract import ExtractionError, NotAnArticle, extract_articl
 from archiver.sites.fields import contributors
 from tests.fixture_pages import load
 
+pytestmark = pytest.mark.unit
+
 CD_URL = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 GT_URL = "https://www.globaltimes.cn/page/202412/1324567.shtml"
 

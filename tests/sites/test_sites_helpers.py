@@ -9,6 +9,8 @@ from archiver.sites.bylines import normal_case, parse_byline
 from archiver.sites.common import split_credit
 from archiver.sites.dates import choose_published, disagree, object_id_time, parse_datetime
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("raw", "iso"),

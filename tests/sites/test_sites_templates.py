@@ -9,12 +9,13 @@ import pytest
 from lxml.html import HtmlElement
 
 from archiver.page import CapturedPage
-from archiver.sites import chinadaily, globaltimes
 from archiver.sites.common import ParsedPage, parse_html
 from archiver.sites.extract import extract_article
 from archiver.sites.templates import Template, page_day, select
 from archiver.sites.urls import ArticleUrl, parse_article_url
 from tests.fixture_pages import load
+
+pytestmark = pytest.mark.unit
 
 
 def _never(root: HtmlElement, page: CapturedPage, url: ArticleUrl) -> ParsedPage:
@@ -86,13 +87,20 @@ def test_page_day_is_the_capture_date_in_beijing() -> None:
     assert page_day(replace(page, fetched_at=None), url) == url.url_date
 
 
-def test_site_templates_are_ordered_and_dated() -> None:
-    names = [t.name for t in chinadaily.TEMPLATES]
-    assert names == ["chinadaily/current-en", "chinadaily/current-zh", "chinadaily/legacy"]
-    assert [t.name for t in globaltimes.TEMPLATES] == ["globaltimes/current", "globaltimes/legacy"]
-    gt_current, gt_legacy = globaltimes.TEMPLATES
-    assert gt_current.valid_from == date(2021, 1, 1)
-    assert gt_legacy.valid_until == date(2021, 6, 30)
+@pytest.mark.parametrize(
+    ("fetched", "parser"),
+    [
+        (datetime(2020, 12, 31, 15, 59, 59, tzinfo=UTC), "globaltimes/legacy"),
+        # Midnight in Beijing: the current template's first day.
+        (datetime(2020, 12, 31, 16, 0, 0, tzinfo=UTC), "globaltimes/current"),
+    ],
+)
+def test_the_current_global_times_template_starts_on_its_first_beijing_day(
+    fetched: datetime, parser: str
+) -> None:
+    page = load("globaltimes-legacy-2020-11-20-both-templates-capture-date").pages[0]
+    record = extract_article([replace(page, fetched_at=fetched)])
+    assert record.extractor.parser == parser
 
 
 @pytest.mark.parametrize(

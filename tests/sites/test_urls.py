@@ -8,6 +8,8 @@ import pytest
 
 from archiver.sites.urls import absolute_url, parse_article_url, site_of
 
+pytestmark = pytest.mark.unit
+
 
 def test_china_daily_current_article_protocol_relative() -> None:
     article = parse_article_url(

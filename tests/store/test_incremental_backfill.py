@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from archiver.mirror import MirrorServer, bundled_root
 from archiver.store.index.archive_index import ArchiveIndex
 from tests.crawling import run_crawl
+
+pytestmark = pytest.mark.crawl
 
 BACKFILL = {"mode": "backfill", "since": "2026-09-01"}
 SETTINGS = {"ARCHIVER_GLOBALTIMES_BACKFILL_GAP": "60"}

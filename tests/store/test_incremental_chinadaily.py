@@ -13,6 +13,8 @@ from archiver.mirror import MirrorServer, load_manifest
 from archiver.store.index.archive_index import ArchiveIndex
 from tests.crawling import CrawlResult, run_crawl
 
+pytestmark = pytest.mark.crawl
+
 SITE: Final = "chinadaily"
 CLOCK = {"ARCHIVER_CLOCK": "tests.clocks.sept_28_2026"}
 MULTI_PAGE = "https://www.chinadaily.com.cn/a/202405/20/WS664af0b2a31082fc043c814d.html"

@@ -11,23 +11,21 @@ from typing import Final
 
 import pytest
 
-from archiver.mirror import Manifest, MirrorServer, bundled_root, load_manifest
+from archiver.mirror import Manifest, MirrorServer, bundled_root
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import iter_records
 from tests.crawling import CrawlResult, run_crawl
+from tests.store.index_rows import index_rows
+
+pytestmark = pytest.mark.crawl
 
 SITE: Final = "globaltimes"
 EDITED_TEXT = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 EDITED_TITLE = "https://www.globaltimes.cn/page/202609/1371539.shtml"
 DELETED = "https://www.globaltimes.cn/page/202609/1371412.shtml"
 REFRESH = {"mode": "refresh", "days": "36500"}
-
-
-@pytest.fixture(scope="module")
-def manifest() -> Manifest:
-    return load_manifest()
 
 
 def _overlay(tmp: Path, manifest: Manifest) -> Path:
@@ -188,13 +186,13 @@ def test_live_index_equals_rebuilt_index(
 ) -> None:
     root, _ = crawls
     with ArchiveIndex(root) as live:
-        expected = live.dump()
+        expected = index_rows(live)
         assert live.is_deleted(SITE, "1371412")
     copy = tmp_path / "copy"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("index.sqlite3*"))
     with ArchiveIndex(copy) as rebuilt:
         rebuild(rebuilt)
-        got = rebuilt.dump()
+        got = index_rows(rebuilt)
     assert got["captures"] and got["articles"]
     assert {t: len(rows) for t, rows in got.items()} == {
         t: len(rows) for t, rows in expected.items()

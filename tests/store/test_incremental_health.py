@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from archiver.mirror import MirrorServer
 from archiver.store.run_health import HealthSettings, previous_runs, run_health
 from tests.crawling import run_crawl
+
+pytestmark = pytest.mark.crawl
 
 
 def _stats(records: int, filled: dict[str, int]) -> dict[str, int]:

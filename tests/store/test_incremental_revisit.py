@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
 from scrapy import Spider
 from scrapy.http import Request, Response
 from scrapy.utils.misc import build_from_crawler
@@ -14,6 +15,9 @@ from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.extension import WarcExtension
 from archiver.warc.raw import iter_records
+from tests.store.index_rows import index_rows
+
+pytestmark = pytest.mark.unit
 
 URL = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 PAGE = b"<html><body>" + b"An unchanged article. " * 400 + b"</body></html>"
@@ -31,7 +35,12 @@ def _fetch(extension: WarcExtension, body: bytes, encoding: str | None) -> None:
 
 def _crawl(root: Path, bodies: list[tuple[bytes, str | None]]) -> list[tuple[str, str]]:
     """Write each response through a real WarcExtension with its index; (type, head) per record."""
-    crawler = get_crawler(settings_dict={"ARCHIVER_DIR": str(root)})
+    crawler = get_crawler(
+        settings_dict={
+            "ARCHIVER_DIR": str(root),
+            "ARCHIVER_WARC_CAPTURE_LOG": "archiver.store.index.capture_log.crawl_capture_log",
+        }
+    )
     extension = build_from_crawler(WarcExtension, crawler)
     extension.spider_opened(Spider(name="unit"))
     for body, encoding in bodies:
@@ -77,9 +86,9 @@ def test_rebuilt_index_keeps_encoding_and_length(tmp_path: Path) -> None:
     packed = gzip.compress(PAGE, mtime=0)
     _crawl(tmp_path, [(packed, "gzip"), (packed, "gzip"), (PAGE, None)])
     with ArchiveIndex(tmp_path) as index:
-        live = index.dump()
+        live = index_rows(index)
         rebuild(index)
-        assert index.dump() == live
+        assert index_rows(index) == live
         rows = index.conn.execute(
             "SELECT record_type, content_encoding, payload_length FROM captures ORDER BY fetched_at"
         ).fetchall()

@@ -14,12 +14,14 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.test import get_crawler
 
-from archiver.crawl.items import ArticlePages
 from archiver.mirror.server import BUNDLED_ROOT
 from archiver.page import CapturedPage
 from archiver.record import Article
 from archiver.sites.extract import extract_article
+from archiver.store.items import ArticlePages
 from archiver.store.pipeline import ExtractionPipeline
+
+pytestmark = pytest.mark.unit
 
 ARTICLE = "https://www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"
 BODY = BUNDLED_ROOT / "site/www.chinadaily.com.cn/a/202405/13/WS664167f4a31082fc043c6af7.html"

@@ -16,6 +16,8 @@ from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import RawRecord
 from archiver.warc.writer import RotatingWarcWriter
 
+pytestmark = pytest.mark.unit
+
 URL = "http://www.example.com/a"
 BODY = b"<html><body>hello</body></html>"
 RESPONSE_ID = "<urn:uuid:00000000-0000-4000-8000-000000000002>"

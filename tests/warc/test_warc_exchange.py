@@ -13,6 +13,8 @@ from scrapy.http import Request, Response
 
 from archiver.warc.exchange import HttpExchange, exchange_from_scrapy, fix_response_headers
 
+pytestmark = pytest.mark.unit
+
 HTML = b"<html><body>" + b"<p>Beijing news</p>" * 50 + b"</body></html>"
 
 

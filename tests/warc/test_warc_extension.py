@@ -196,6 +196,7 @@ def crawl(server: str, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     return Crawl(server, root, done.stderr, results)
 
 
+@pytest.mark.crawl
 def test_crawl_logs_no_errors_and_counts_every_exchange(crawl: Crawl) -> None:
     assert " ERROR: " not in crawl.log, crawl.log[-3000:]
     assert "archiver/warc/errors" not in crawl.log
@@ -206,11 +207,13 @@ def test_crawl_logs_no_errors_and_counts_every_exchange(crawl: Crawl) -> None:
     assert crawl.stat("archiver/warc/bytes") == crawl.warc.stat().st_size
 
 
+@pytest.mark.crawl
 def test_warc_file_is_closed_and_consistent(crawl: Crawl) -> None:
     assert re.fullmatch(r"warctest-20240513080000-00001-.+-\d+\.warc\.gz", crawl.warc.name)
     assert check_file(crawl.warc) == []
 
 
+@pytest.mark.crawl
 def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:
     info = crawl.records[0]
     assert info.type == "warcinfo"
@@ -226,10 +229,12 @@ def test_warcinfo_describes_the_crawl(crawl: Crawl) -> None:
     assert "format: WARC File Format 1.0\r\n" in text
 
 
+@pytest.mark.crawl
 def test_robots_txt_is_archived(crawl: Crawl) -> None:
     assert crawl.response("/robots.txt").payload == b"User-agent: *\nDisallow: /private\n"
 
 
+@pytest.mark.crawl
 def test_gzip_page_is_stored_encoded_with_exact_length(crawl: Crawl) -> None:
     record = crawl.response("/gzip?lang=en&page=1")
     assert record.http_header_values("Content-Encoding") == ["gzip"]
@@ -237,11 +242,13 @@ def test_gzip_page_is_stored_encoded_with_exact_length(crawl: Crawl) -> None:
     assert record.http_header_values("Content-Length") == [str(len(record.payload))]
 
 
+@pytest.mark.crawl
 def test_gzip_page_reads_back_decoded(crawl: Crawl) -> None:
     pages = {p.url: p for p in iter_captures(crawl.warc, root=crawl.root / "archive")}
     assert pages[crawl.base + "/gzip?lang=en&page=1"].body == PAGE
 
 
+@pytest.mark.crawl
 def test_chunked_page_is_stored_dechunked_without_transfer_encoding(crawl: Crawl) -> None:
     record = crawl.response("/chunked")
     assert record.payload == b"".join(CHUNKS)
@@ -249,6 +256,7 @@ def test_chunked_page_is_stored_dechunked_without_transfer_encoding(crawl: Crawl
     assert record.http_header_values("Content-Length") == [str(len(record.payload))]
 
 
+@pytest.mark.crawl
 def test_redirect_hop_and_target_are_both_archived(crawl: Crawl) -> None:
     hop = crawl.response("/redirect")
     assert hop.http_status == 302
@@ -256,6 +264,7 @@ def test_redirect_hop_and_target_are_both_archived(crawl: Crawl) -> None:
     assert crawl.response("/landing").payload == PAGE
 
 
+@pytest.mark.crawl
 def test_404_keeps_both_set_cookie_headers(crawl: Crawl) -> None:
     record = crawl.response("/missing")
     assert record.http_status == 404
@@ -263,6 +272,7 @@ def test_404_keeps_both_set_cookie_headers(crawl: Crawl) -> None:
     assert record.http_header_values("Set-Cookie") == ["first=1; Path=/", "second=2; Path=/"]
 
 
+@pytest.mark.crawl
 def test_short_body_is_marked_truncated(crawl: Crawl) -> None:
     record = crawl.response("/short")
     assert record.header("WARC-Truncated") == "length"
@@ -270,6 +280,7 @@ def test_short_body_is_marked_truncated(crawl: Crawl) -> None:
     assert crawl.response("/landing").header("WARC-Truncated") is None
 
 
+@pytest.mark.crawl
 def test_request_record_has_query_host_and_accept_encoding(crawl: Crawl) -> None:
     request = crawl.request("/gzip?lang=en&page=1")
     assert request.http_first_line == "GET /gzip?lang=en&page=1 HTTP/1.1"
@@ -280,12 +291,14 @@ def test_request_record_has_query_host_and_accept_encoding(crawl: Crawl) -> None
     ).startswith("Scrapy/")  # type: ignore[union-attr]
 
 
+@pytest.mark.crawl
 def test_every_response_has_the_server_ip_address(crawl: Crawl) -> None:
     responses = [r for r in crawl.records if r.type == "response"]
     assert len(responses) == 7
     assert {r.header("WARC-IP-Address") for r in responses} == {"127.0.0.1"}
 
 
+@pytest.mark.crawl
 def test_capture_ref_in_meta_points_at_the_response_record(crawl: Crawl) -> None:
     by_url = {r["url"]: r for r in crawl.results}
     expected = ["/gzip?lang=en&page=1", "/chunked", "/landing", "/missing", "/short"]
@@ -303,6 +316,7 @@ def test_capture_ref_in_meta_points_at_the_response_record(crawl: Crawl) -> None
         assert page.capture.warc_record_id == capture["warc_record_id"]
 
 
+@pytest.mark.unit
 def test_disabled_extension_is_not_configured() -> None:
     crawler = get_crawler(settings_dict={"ARCHIVER_WARC_ENABLED": False})
     with pytest.raises(NotConfigured):
@@ -331,6 +345,7 @@ def downloaded(url: str) -> tuple[Response, Request]:
     return Response(url, body=b"<html></html>", request=request), request
 
 
+@pytest.mark.unit
 def test_unit_write_sets_meta_and_counts(tmp_path: Path) -> None:
     extension, crawler = unit_extension(tmp_path, ARCHIVER_CLOCK=None, ARCHIVER_WARC_PREFIX="cd")
     response, request = downloaded("http://www.example.com/a")
@@ -345,6 +360,7 @@ def test_unit_write_sets_meta_and_counts(tmp_path: Path) -> None:
     assert stats["archiver/warc/bytes"] == (tmp_path / capture.warc_file).stat().st_size
 
 
+@pytest.mark.unit
 def test_unit_failure_is_counted_logged_and_clears_stale_meta(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -359,6 +375,7 @@ def test_unit_failure_is_counted_logged_and_clears_stale_meta(
     assert "WARC write failed for http://www.example.com/next-hop" in caplog.text
 
 
+@pytest.mark.unit
 def test_unit_non_http_scheme_is_skipped_and_counted(tmp_path: Path) -> None:
     extension, crawler = unit_extension(tmp_path)
     response, request = downloaded("data:text/plain,hello")
@@ -366,3 +383,20 @@ def test_unit_non_http_scheme_is_skipped_and_counted(tmp_path: Path) -> None:
     assert crawler.stats is not None
     assert crawler.stats.get_value("archiver/warc/skipped/data") == 1
     assert "archiver_capture" not in request.meta
+
+
+@pytest.mark.unit
+def test_without_a_capture_log_every_response_is_written_in_full(tmp_path: Path) -> None:
+    # The WARC layer alone (no ARCHIVER_WARC_CAPTURE_LOG, as without the add-on): no revisit
+    # decision, no index opened.
+    extension, crawler = unit_extension(tmp_path, ARCHIVER_CLOCK=None)
+    for _ in range(2):
+        response, request = downloaded("http://www.example.com/a")
+        extension.response_downloaded(response, request)
+    extension.spider_closed(Spider(name="unit"))
+    types = [r.type for p in sorted(tmp_path.glob("warc/**/*.warc.gz")) for r in iter_records(p)]
+    assert types.count("response") == 2
+    assert "revisit" not in types
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("archiver/warc/revisits") is None
+    assert not (tmp_path / "index.sqlite3").exists()

@@ -23,6 +23,8 @@ from archiver.warc.reader import (
 )
 from archiver.warc.writer import RotatingWarcWriter
 
+pytestmark = pytest.mark.unit
+
 HTML = (
     "<html><head><title>北京</title></head><body>".encode()
     + b"<p>news</p>" * 40

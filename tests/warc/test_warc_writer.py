@@ -17,6 +17,8 @@ from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records, read_record_at
 from archiver.warc.writer import RotatingWarcWriter
 
+pytestmark = pytest.mark.unit
+
 T0 = datetime(2024, 5, 13, 8, 0, 0, tzinfo=UTC)
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from archiver.store.index.archive_index import INDEX_FILE, ArchiveIndex, CaptureRow
+from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
 
-__all__ = ["INDEX_FILE", "ArchiveIndex", "CaptureRow"]
+__all__ = ["ArchiveIndex", "CaptureRow"]

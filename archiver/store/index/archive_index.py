@@ -7,14 +7,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from archiver.layout import ArchiveLayout
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.schema import DERIVED_TABLES, connect, transaction
 from archiver.store.versions import fingerprint
-
-INDEX_FILE = "index.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class ArchiveIndex:
 
     def __init__(self, root: Path, path: Path | None = None) -> None:
         self.root = root
-        self.path = path if path is not None else root / INDEX_FILE
+        self.path = path if path is not None else ArchiveLayout(root).index_path
         self.conn = connect(self.path)
 
     def close(self) -> None:
@@ -267,15 +265,6 @@ class ArchiveIndex:
         """Recompute derived article columns for every article (after a bulk ingest)."""
         with transaction(self.conn):
             self._refresh(None, None)
-
-    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of the derived tables but `files`, sorted: to compare two indexes."""
-        out: dict[str, list[tuple[Any, ...]]] = {}
-        for table in DERIVED_TABLES:
-            if table != "files":
-                rows = self.conn.execute(f"SELECT * FROM {table}").fetchall()
-                out[table] = sorted(rows, key=repr)
-        return out
 
     def _transaction(self) -> AbstractContextManager[object]:
         # Inside a caller's transaction (a bulk ingest) a nested BEGIN would fail.

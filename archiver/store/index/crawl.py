@@ -10,7 +10,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
-from archiver.store.index.archive_index import INDEX_FILE, ArchiveIndex
+from archiver.layout import ArchiveLayout, root_from_settings
+from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import sync
 
 if TYPE_CHECKING:
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Settings, with their defaults: crawl_index reads the first two, the spiders' skips
+# (archiver/crawl/spider.py) the others.
 SETTINGS_DEFAULTS: dict[str, Any] = {
     # Switch: False runs without an index (no revisits, every article is new, no versions).
     "ARCHIVER_INDEX_ENABLED": True,
@@ -64,9 +67,11 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     held = _OPEN.get(crawler)
     if held is not None:
         return held.index
-    root = Path(settings.get("ARCHIVER_DIR") or "archive")
-    configured = settings.get("ARCHIVER_INDEX_PATH") or os.environ.get("ARCHIVER_INDEX_PATH")
-    index = ArchiveIndex(root, Path(configured) if configured else root / INDEX_FILE)
+    root = root_from_settings(settings)
+    configured = settings.get(
+        "ARCHIVER_INDEX_PATH", SETTINGS_DEFAULTS["ARCHIVER_INDEX_PATH"]
+    ) or os.environ.get("ARCHIVER_INDEX_PATH")
+    index = ArchiveIndex(root, Path(configured) if configured else ArchiveLayout(root).index_path)
     report = sync(index)
     if crawler.stats is not None:
         for name, value in (

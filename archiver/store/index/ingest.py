@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import socket
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from archiver.layout import OPEN_SUFFIX, safe_name
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
 from archiver.store.index.schema import transaction
-from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.digests import body_sha256, content_encoding
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records
 
 logger = logging.getLogger(__name__)
@@ -34,18 +31,6 @@ class SyncReport:
     events: int = 0
     recovered: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def body_sha256(body: bytes, content_encodings: Iterable[str]) -> str:
-    """sha256 hex of a response body after undoing its Content-Encoding (as stored if it fails).
-
-    gzip output carries a timestamp, so two captures of one page compare equal only decoded.
-    """
-    try:
-        decoded = decode_body(body, split_codings(content_encodings))
-    except DecodingError:
-        decoded = body
-    return hashlib.sha256(decoded).hexdigest()
 
 
 def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
@@ -74,11 +59,6 @@ def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
     )
 
 
-def content_encoding(values: Iterable[str]) -> str:
-    """The Content-Encoding header values as one normalised string ("" when there is none)."""
-    return ", ".join(coding for coding in split_codings(values) if coding != "identity")
-
-
 def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
     """Finish the `.warc.gz.open` files that crawls killed on this host left behind.
 
@@ -87,9 +67,9 @@ def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
     dropped) and renamed to their final name; a file with no complete record is removed.
     Returns the final paths of the files recovered.
     """
-    me = safe_name(socket.gethostname() if host is None else host)
+    me = this_host() if host is None else safe_name(host)
     recovered: list[Path] = []
-    for path in sorted(root.glob(f"warc/**/*.warc.gz{OPEN_SUFFIX}")):
+    for path in sorted(ArchiveLayout(root).warc_root.glob(f"**/*.warc.gz{OPEN_SUFFIX}")):
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
         stem = final.name[: -len(".warc.gz")]
         head, _, pid_text = stem.rpartition("-")
@@ -118,16 +98,17 @@ def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
     nothing.
     """
     root = index.root if root is None else root
+    layout = ArchiveLayout(root)
     report = SyncReport(recovered=recover_open_warcs(root))
-    for path in sorted(root.glob("warc/**/*.warc.gz")):
+    for path in sorted(layout.warc_root.glob("**/*.warc.gz")):
         if _pending(index, root, path):
             report.captures += _ingest_warc(index, root, path, report)
             report.files += 1
-    for path in sorted(root.glob("records/*/*.jsonl")):
+    for path in sorted(layout.records_root.glob("*/*.jsonl")):
         if _pending(index, root, path):
             report.records += _ingest_records(index, root, path, report)
             report.files += 1
-    for path in sorted(root.glob("events/*/*.jsonl")):
+    for path in sorted(layout.events_root.glob("*/*.jsonl")):
         if _pending(index, root, path):
             report.events += _ingest_events(index, root, path, report)
             report.files += 1
@@ -252,4 +233,4 @@ def _alive(pid: int) -> bool:
 
 
 def _relative(root: Path, path: Path) -> str:
-    return path.absolute().relative_to(root.absolute()).as_posix()
+    return ArchiveLayout(root).relative(path)

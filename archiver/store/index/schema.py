@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 SCHEMA_VERSION = "2"
@@ -89,6 +90,24 @@ DERIVED_TABLES = ("files", "captures", "versions", "articles", "events")
 """Tables rebuilt from the files by `archiver index rebuild` (cursors are kept)."""
 
 
+_BUSY_TIMEOUT = 30.0
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Two processes opening a new index at once (`archiver demo` starts both crawls together):
+    # SQLite can refuse the switch to WAL with "database is locked" at once, without waiting
+    # the busy timeout, so the wait is done here.
+    deadline = time.monotonic() + _BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating) the index at `path`: WAL journal, 30 s busy timeout, autocommit.
 
@@ -98,8 +117,8 @@ def connect(path: Path) -> sqlite3.Connection:
     re-created empty and re-synced from the files); cursors and skips are kept.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
+    _use_wal(conn)
     # Durable enough for a cache: a power cut can lose the last transactions, never corrupt.
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")

@@ -1,27 +1,15 @@
-"""What a spider hands to the pipeline: every captured page of one article, unparsed."""
+"""A fetched response as the site parsers see it: a CapturedPage with its WARC location."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from archiver.page import CapturedPage
-from archiver.record import CaptureRef, Site
+from archiver.record import CaptureRef
 
 if TYPE_CHECKING:
     from scrapy.http import Response
-
-
-@dataclass
-class ArticlePages:
-    """All pages of one article in page order; the pipeline turns them into one record."""
-
-    site: Site
-    article_id: str
-    pages: list[CapturedPage] = field(default_factory=list)
-    # Set when a later page could not be fetched: the record is then built from what we have.
-    incomplete: bool = False
 
 
 def captured_page(response: Response, hints: dict[str, str] | None = None) -> CapturedPage:

@@ -1,0 +1,180 @@
+"""`archiver reextract`, `export wacz` and `verify`: the archive read back, offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archiver.cli.common import (
+    CommandError,
+    Commands,
+    add_dir,
+    add_env,
+    add_site,
+    archive_dir,
+    os_error,
+    positive_int,
+    since,
+)
+
+if TYPE_CHECKING:
+    from archiver.offline.reextract import ReextractResult
+    from archiver.offline.verify import Check
+
+
+def register(commands: Commands) -> None:
+    """Add this module's subcommands to `commands`."""
+    reextract = commands.add_parser(
+        "reextract",
+        help="re-derive the JSON records from the WARC files with the current extractor",
+        description="Reads the WARC files under --dir (no network), extracts every capture of "
+        "every article in parallel processes and writes <site>.jsonl files to --out. For the "
+        "same extractor version each record is byte-identical to the one the crawl wrote.",
+    )
+    reextract.add_argument(
+        "--out", type=Path, help="output folder (default: DIR/reextract/archiver-<version>)"
+    )
+    reextract.add_argument("--since", type=since, help="only articles captured since DATE")
+    add_site(reextract)
+    reextract.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
+    add_dir(reextract)
+    reextract.set_defaults(run=_run_reextract)
+
+    export = commands.add_parser("export", help="export the archive in another format")
+    formats = export.add_subparsers(title="formats", required=True, metavar="FORMAT")
+    wacz = formats.add_parser(
+        "wacz",
+        help="pack WARC files, index and pages.jsonl (one page per article) into a WACZ",
+    )
+    wacz.add_argument("--out", type=Path, required=True, metavar="FILE.wacz")
+    wacz.add_argument("--since", type=since, help="only articles captured since DATE")
+    add_site(wacz)
+    add_env(wacz)
+    add_dir(wacz)
+    wacz.set_defaults(run=_run_export_wacz)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check the whole archive; exit status 1 on any problem",
+        description="Checks WARC digests and header/body consistency, revisits, that every "
+        "JSON record's captures resolve, that re-extraction reproduces every record, and that "
+        "every capture is in the replay index. Prints a summary table.",
+    )
+    verify.add_argument("--json", action="store_true", help="machine-readable report")
+    verify.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
+    add_env(verify)
+    add_dir(verify)
+    verify.set_defaults(run=_run_verify)
+
+
+def _run_reextract(options: argparse.Namespace) -> int:
+    """Run, write OUT/<site>.jsonl, print a summary; 0 unless nothing could be read."""
+    from archiver.layout import ArchiveLayout
+    from archiver.offline.reextract import default_out, run_reextract, write_output
+
+    root = archive_dir(options.dir)
+    warc_root = ArchiveLayout(root).warc_root
+    if not warc_root.is_dir():
+        raise CommandError(f"no WARC files under {warc_root}: nothing to re-extract")
+    try:
+        bar = _ProgressBar() if sys.stderr.isatty() else None
+        result = run_reextract(
+            root, site=options.site, since=options.since, workers=options.workers, progress=bar
+        )
+        if bar is not None:
+            bar.finish()
+        sites = [options.site] if options.site else [*result.sites()]
+        written = write_output(result, options.out or default_out(root), sites)
+    except OSError as exc:
+        raise os_error(exc) from None
+    _print_summary(result, written)
+    return 0
+
+
+def _print_summary(result: ReextractResult, written: list[Path]) -> None:
+    per_page = result.cpu_seconds / result.pages if result.pages else 0.0
+    rate = result.pages / result.seconds if result.seconds else 0.0
+    print(f"WARC files read      {result.files:>8}")
+    print(f"articles             {result.articles:>8}")
+    print(f"pages extracted      {result.pages:>8}")
+    print(f"records written      {len(result.lines):>8}")
+    print(f"extraction failures  {sum(result.failures.values()):>8}")
+    for reason, count in sorted(result.failures.items()):
+        print(f"  {reason:<18} {count:>8}")
+    print(f"corrupt records      {len(result.corrupt):>8}")
+    for problem in result.corrupt[:20]:
+        print(f"  {problem}")
+    print(f"workers              {result.workers:>8}")
+    print(f"seconds              {result.seconds:>8.2f}  ({rate:.1f} pages/s)")
+    print(f"CPU seconds per page {per_page:>8.4f}")
+    for path in written:
+        print(f"wrote {path}")
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if done != total and done % 10:
+            return
+        width = 30
+        filled = width * done // total if total else width
+        rate = done / max(time.monotonic() - self.started, 1e-9)
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\rreextract [{bar}] {done}/{total} articles, {rate:.1f}/s")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\n")
+
+
+def _run_export_wacz(options: argparse.Namespace) -> int:
+    from archiver.offline.wacz import export_wacz
+    from archiver.replay.env import replay_env
+
+    env = replay_env(options.env).require()
+    out: Path = options.out
+    if out.suffix != ".wacz":
+        raise CommandError(f"--out {out}: the file name must end in .wacz")
+    try:
+        report = export_wacz(archive_dir(options.dir), out, env, options.site, options.since)
+    except OSError as exc:
+        raise os_error(exc) from None
+    print(f"wrote {report.out}: {report.files} WARC file(s), {report.pages} pages (articles)")
+    return 0
+
+
+def _run_verify(options: argparse.Namespace) -> int:
+    from archiver.offline.verify import verify_archive
+    from archiver.replay.env import replay_env
+
+    checks = verify_archive(archive_dir(options.dir), replay_env(options.env), options.workers)
+    return _print_report(checks, as_json=options.json)
+
+
+def _print_report(checks: list[Check], *, as_json: bool) -> int:
+    """Print the summary table (or JSON); 1 when any check found a problem, else 0."""
+    ok = not any(c.problems for c in checks)
+    if as_json:
+        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, indent=2))
+        return 0 if ok else 1
+    print(f"{'check':<10} {'checked':>8} {'skipped':>8} {'problems':>9}  what")
+    for c in checks:
+        print(f"{c.name:<10} {c.checked:>8} {c.skipped:>8} {len(c.problems):>9}  {c.description}")
+    for c in checks:
+        for note in c.notes:
+            print(f"{c.name}: note: {note}")
+    for c in checks:
+        for problem in c.problems[:50]:
+            print(f"{c.name}: {problem}")
+        if len(c.problems) > 50:
+            print(f"{c.name}: ... and {len(c.problems) - 50} more (use --json for all)")
+    print("result: ok" if ok else "result: PROBLEMS FOUND")
+    return 0 if ok else 1
