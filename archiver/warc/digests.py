@@ -6,7 +6,7 @@ import base64
 import hashlib
 from collections.abc import Iterable
 
-from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.codings import decoded_sha256, split_codings
 
 
 def payload_digest(payload: bytes) -> str:
@@ -18,12 +18,9 @@ def body_sha256(body: bytes, content_encodings: Iterable[str]) -> str:
     """sha256 hex of a response body after undoing its Content-Encoding (as stored if it fails).
 
     gzip output carries a timestamp, so two captures of one page compare equal only decoded.
+    The body is decoded and hashed in pieces: a compression bomb costs time, not memory.
     """
-    try:
-        decoded = decode_body(body, split_codings(content_encodings))
-    except DecodingError:
-        decoded = body
-    return hashlib.sha256(decoded).hexdigest()
+    return decoded_sha256(body, split_codings(content_encodings))
 
 
 def content_encoding(values: Iterable[str]) -> str:
