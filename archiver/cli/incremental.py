@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from archiver.cli.common import CommandError, Commands, add_dir, add_site, archive_dir, day
 
 if TYPE_CHECKING:
+    from archiver.crawl.site_lock import SiteLock
     from archiver.schedule.config import Job
 
 
@@ -79,24 +80,47 @@ def index_path(option: Path | None) -> Path | None:
 
 
 def _run_index_rebuild(options: argparse.Namespace) -> int:
-    from archiver.store.index.archive_index import ArchiveIndex
-    from archiver.store.index.ingest import rebuild
+    from archiver.layout import ArchiveLayout
+    from archiver.store.index.rebuild import rebuild_from_files
 
     root = archive_dir(options.dir)
     if not root.is_dir():
         raise CommandError(f"no archive at {root}; give --dir")
-    with ArchiveIndex(root, index_path(options.index)) as index:
-        report = rebuild(index)
-        articles = index.article_count()
+    path = index_path(options.index) or ArchiveLayout(root).index_path
+    locks = _hold_every_site(root)
+    try:
+        report, articles = rebuild_from_files(root, path)
+    finally:
+        for lock in locks:
+            lock.release()
     for problem in report.problems:
         print(f"warning: {problem}")
-    for path in report.recovered:
-        print(f"recovered {path} (left open by a killed crawl)")
+    for recovered in report.recovered:
+        print(f"recovered {recovered} (left open by a killed crawl)")
     print(
         f"indexed {report.files} files: {report.captures} captures, {report.records} records "
         f"({articles} articles), {report.events} events"
     )
     return 0
+
+
+def _hold_every_site(root: Path) -> list[SiteLock]:
+    # The index is replaced by a new file: a crawl writing to the old one meanwhile would
+    # lose its writes (and its -wal could be taken for the new file's).
+    from archiver.crawl.site_lock import SiteLock
+    from archiver.sites.registry import SITE_NAMES
+
+    held: list[SiteLock] = []
+    for site in SITE_NAMES:
+        lock = SiteLock(root, site)
+        if not lock.acquire():
+            for other in held:
+                other.release()
+            raise CommandError(
+                f"a crawl of {site} is writing to {root}; rebuild the index after it ends"
+            )
+        held.append(lock)
+    return held
 
 
 def _run_changes(options: argparse.Namespace) -> int:

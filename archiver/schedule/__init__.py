@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from archiver.crawl.site_lock import SiteLock
 from archiver.schedule.config import DEFAULT_CONFIG, Job, load_jobs
-from archiver.schedule.runner import Scheduler, SiteLock
+from archiver.schedule.runner import Scheduler
 
 __all__ = ["DEFAULT_CONFIG", "Job", "Scheduler", "SiteLock", "load_jobs"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
@@ -13,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 from croniter import croniter
 
+from archiver.crawl.site_lock import LOCK_FD_ENV, SiteLock
 from archiver.layout import ArchiveLayout
 from archiver.schedule.config import Job
 
@@ -25,39 +24,6 @@ logger = logging.getLogger(__name__)
 # After the time box, Scrapy's CLOSESPIDER_TIMEOUT has asked the spider to stop; this long
 # later the process gets SIGTERM (Scrapy's graceful shutdown), and as long again SIGKILL.
 GRACE = timedelta(minutes=2)
-
-
-class SiteLock:
-    """An exclusive, non-blocking lock on ARCHIVER_DIR/locks/<site>.lock (flock).
-
-    The lock belongs to the open file: a crawl process given the descriptor keeps it held,
-    even if the scheduler dies, and the kernel frees it when the last holder exits.
-    """
-
-    def __init__(self, root: Path, site: str) -> None:
-        self.path = ArchiveLayout(root).lock_path(site)
-        self._fh: IO[bytes] | None = None
-
-    def acquire(self) -> bool:
-        """True when taken; False when another run of the site holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("ab")
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            return False
-        self._fh = fh
-        return True
-
-    def fileno(self) -> int:
-        assert self._fh is not None
-        return self._fh.fileno()
-
-    def release(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
 
 
 def crawl_env() -> dict[str, str]:
@@ -154,7 +120,9 @@ class Scheduler:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.root.absolute(),
-                env=crawl_env(),
+                # The crawl takes its site's lock itself; it adopts this descriptor instead,
+                # so the lock stays held without a gap between scheduler and crawl.
+                env={**crawl_env(), LOCK_FD_ENV: str(lock.fileno())},
                 pass_fds=(lock.fileno(),),
                 start_new_session=True,
             )

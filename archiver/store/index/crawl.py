@@ -16,6 +16,7 @@ from archiver.store.index.ingest import sync
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,31 @@ class _CrawlIndex:
         self.index.close()
 
 
+def crawl_index_path(settings: BaseSettings) -> Path:
+    """The index file a crawl with `settings` uses: ARCHIVER_INDEX_PATH, $ARCHIVER_INDEX_PATH,
+    else ARCHIVER_DIR/index.sqlite3."""
+    configured = settings.get(
+        "ARCHIVER_INDEX_PATH", SETTINGS_DEFAULTS["ARCHIVER_INDEX_PATH"]
+    ) or os.environ.get("ARCHIVER_INDEX_PATH")
+    return (
+        Path(configured) if configured else ArchiveLayout(root_from_settings(settings)).index_path
+    )
+
+
+_PREOPENED: dict[Path, ArchiveIndex] = {}
+
+
+def open_before_crawl(settings: BaseSettings) -> None:
+    """Open the crawl's index before Scrapy starts (the `crawl` command, holding the site's
+    lock): a damaged one is moved aside and replaced now, and an index of a newer archiver
+    raises IndexTooNew (one line) before anything runs. `crawl_index` takes this one over."""
+    if not settings.getbool("ARCHIVER_INDEX_ENABLED", SETTINGS_DEFAULTS["ARCHIVER_INDEX_ENABLED"]):
+        return
+    path = crawl_index_path(settings)
+    if path.absolute() not in _PREOPENED:
+        _PREOPENED[path.absolute()] = ArchiveIndex(root_from_settings(settings), path)
+
+
 def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     """The crawl's ArchiveIndex, or None when ARCHIVER_INDEX_ENABLED is False.
 
@@ -67,11 +93,8 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     held = _OPEN.get(crawler)
     if held is not None:
         return held.index
-    root = root_from_settings(settings)
-    configured = settings.get(
-        "ARCHIVER_INDEX_PATH", SETTINGS_DEFAULTS["ARCHIVER_INDEX_PATH"]
-    ) or os.environ.get("ARCHIVER_INDEX_PATH")
-    index = ArchiveIndex(root, Path(configured) if configured else ArchiveLayout(root).index_path)
+    root, path = root_from_settings(settings), crawl_index_path(settings)
+    index = _PREOPENED.pop(path.absolute(), None) or ArchiveIndex(root, path)
     report = sync(index)
     if crawler.stats is not None:
         for name, value in (

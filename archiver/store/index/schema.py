@@ -1,10 +1,13 @@
-"""The archive index's SQLite schema, and opening the database (WAL, one writer at a time)."""
+"""The archive index's SQLite schema, its versions and migrations, and opening it (WAL)."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from archiver.errors import ArchiverError
 
 SCHEMA_VERSION = "2"
 
@@ -87,8 +90,25 @@ CREATE TABLE IF NOT EXISTS skips (
 """
 
 DERIVED_TABLES = ("files", "captures", "versions", "articles", "events")
-"""Tables rebuilt from the files by `archiver index rebuild` (cursors are kept)."""
+"""Tables rebuilt from the files by `archiver index rebuild`."""
 
+KEPT_TABLES = ("cursors", "skips")
+"""Tables not derived from the files: kept by migrations, copied from an index moved aside."""
+
+
+def _drop_derived(conn: sqlite3.Connection) -> None:
+    # Dropped, not emptied: a table of an older version may lack columns. The next sync
+    # fills them again from the files.
+    for table in DERIVED_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
+    # 1 -> 2: captures gained content_encoding and payload_length.
+    "1": ("2", _drop_derived),
+}
+"""From each older schema version: (the next version, the step that gets there), applied in
+order inside the transaction that reads the version."""
 
 _BUSY_TIMEOUT = 30.0
 
@@ -113,28 +133,132 @@ def connect(path: Path) -> sqlite3.Connection:
 
     WAL lets readers (`archiver changes`, a second crawl checking what is archived) run while one
     crawl writes; SQLite serialises writers, and the busy timeout makes a second writer wait.
-    A database of another schema version loses its derived tables (it is a cache; they are
-    re-created empty and re-synced from the files); cursors and skips are kept.
+    An index of an older schema version is migrated (`MIGRATIONS`); a damaged or foreign one
+    is moved aside with a warning and a new empty one made in its place, to be synced from the
+    files (`archiver.store.index.heal`). Raises IndexTooNew for an index of a newer archiver
+    (left untouched).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from archiver.store.index.heal import open_healed
+
+    return open_healed(path, open_checked)
+
+
+def open_checked(path: Path) -> sqlite3.Connection:
+    """Open the index at `path`, check it and migrate it to SCHEMA_VERSION.
+
+    Raises IndexDamaged (a file SQLite cannot read, a failed quick_check, a foreign or unknown
+    schema) or IndexTooNew; other sqlite3 errors (locked, I/O) pass through.
+    """
     conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
-    _use_wal(conn)
-    # Durable enough for a cache: a power cut can lose the last transactions, never corrupt.
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=OFF")
-    conn.executescript(SCHEMA)
-    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    if row is None or row[0] != SCHEMA_VERSION:
+    try:
+        _use_wal(conn)
+        # Durable enough for a cache: a power cut can lose the last transactions, never corrupt.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise IndexDamaged(f"quick_check: {problem}")
         with transaction(conn):
-            # Dropped, not emptied: a table of an older version may lack columns.
-            for table in DERIVED_TABLES:
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (SCHEMA_VERSION,),
-            )
-        conn.executescript(SCHEMA)
+            _migrate(conn)
+        _check_columns(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if getattr(exc, "sqlite_errorcode", None) in _DAMAGE_CODES:
+            raise IndexDamaged(str(exc)) from None
+        raise
+    except (IndexDamaged, IndexTooNew):
+        conn.close()
+        raise
     return conn
+
+
+# SQLITE_CORRUPT ("database disk image is malformed") and SQLITE_NOTADB ("file is not a
+# database"); "locked", "busy" or "disk I/O error" are no damage and must not move a file aside.
+_DAMAGE_CODES = (11, 26)
+
+
+class IndexDamaged(Exception):
+    """The index file is not a readable index of ours; the message says why, in one line."""
+
+
+class IndexTooNew(ArchiverError):
+    """The index was written by a newer archiver: it is left alone, never rebuilt over."""
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _version(conn: sqlite3.Connection) -> str | None:
+    tables = _tables(conn)
+    if not tables:
+        return None  # a new (or zero-byte) file
+    if "meta" not in tables:
+        raise IndexDamaged(f"not an archiver index (tables: {', '.join(sorted(tables))})")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        raise IndexDamaged("not an archiver index (no schema version)")
+    return str(row[0])
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    # Inside one BEGIN IMMEDIATE: two processes opening an old index migrate it once.
+    version = _version(conn)
+    while version is not None and version != SCHEMA_VERSION:
+        if version.isdigit() and int(version) > int(SCHEMA_VERSION):
+            raise IndexTooNew(
+                f"the index was written by a newer archiver (schema version {version}, this one "
+                f"knows {SCHEMA_VERSION}): upgrade archiver, or give --index or "
+                "ARCHIVER_INDEX_PATH another file"
+            )
+        if version not in MIGRATIONS:
+            raise IndexDamaged(f"unknown schema version {version!r}")
+        version, step = MIGRATIONS[version]
+        step(conn)
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+    )
+
+
+def _statements(script: str) -> list[str]:
+    # One by one: executescript() would COMMIT the transaction the migration runs in.
+    out, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    return out
+
+
+def expected_columns() -> dict[str, list[str]]:
+    """Each table of SCHEMA with its column names, in order."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(SCHEMA)
+        return _columns(conn, _tables(conn))
+    finally:
+        conn.close()
+
+
+def _columns(conn: sqlite3.Connection, tables: set[str]) -> dict[str, list[str]]:
+    return {
+        table: [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
+        for table in sorted(tables)
+    }
+
+
+def _check_columns(conn: sqlite3.Connection) -> None:
+    # A table of the right name with other columns (a foreign database, a hand edit) would
+    # fail later as "no such column", in the middle of a crawl.
+    expected = expected_columns()
+    found = _columns(conn, set(expected))
+    for table, columns in expected.items():
+        if found[table] != columns:
+            raise IndexDamaged(f"table {table} has columns {found[table]}, not {columns}")
 
 
 class transaction:
