@@ -179,3 +179,34 @@ def test_job_runs_a_real_crawl_outside_the_checkout(tmp_path: Path) -> None:
     assert "Spider closed (finished)" in log
     assert list((work / "archive" / "records" / "globaltimes").glob("*.jsonl"))
     assert list((work / "archive" / "warc" / "globaltimes").glob("*.warc.gz"))
+
+
+@pytest.mark.crawl
+def test_a_scheduled_crawl_keeps_its_lock_and_a_manual_one_is_refused(tmp_path: Path) -> None:
+    # The scheduler holds the site's lock and hands its descriptor to the crawl, which adopts
+    # it (no deadlock on its own scheduler's lock); a crawl started by hand meanwhile exits 4.
+    from archiver.crawl.site_lock import LOCKED_EXIT
+    from tests.crawling import run_crawl
+
+    urls = ",".join(load_manifest().start_urls("globaltimes"))
+    with MirrorServer() as mirror:
+        settings = {**TEST_SETTINGS, "ARCHIVER_MIRROR": mirror.url, "DOWNLOAD_DELAY": "0.3"}
+        job = Job(
+            site="globaltimes",
+            mode="latest",
+            cron="0 * * * *",
+            time_box=5,
+            args={"urls": urls},
+            settings=settings,
+        )
+        scheduler = Scheduler([job], tmp_path, clock=datetime.now)
+        assert scheduler.start(job)
+        manual = run_crawl("globaltimes", tmp_path, mirror.url, {"urls": urls})
+        assert scheduler.running, "the scheduled crawl ended before the manual one was tried"
+        scheduler.wait(240)
+    assert manual.returncode == LOCKED_EXIT
+    assert "scrapy crawl: error: another crawl of globaltimes" in manual.log
+    assert scheduler.finished == [(job.label, 0)]
+    log = (tmp_path / "logs" / f"{job.label}.log").read_text(encoding="utf-8")
+    assert "Spider closed (finished)" in log and "Traceback" not in log
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 1
