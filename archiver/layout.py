@@ -53,7 +53,9 @@ class ArchiveLayout:
     - `records/<site>/`: article records, JSON Lines, one file per run
     - `events/<site>/`: article events (deletions), JSON Lines, one file per run
     - `runs/`: run reports, one JSON file per crawl
-    - `index.sqlite3`: the archive index, a cache rebuilt from the files above
+    - `index.sqlite3`: the archive index, a cache rebuilt from the files above; beside it
+      `index.sqlite3.lock` (openers take turns checking it) and, after damage,
+      `index.sqlite3.damaged-<UTC time>` (the damaged file, moved aside)
     - `replay/`: pywb's collection config and CDXJ indexes
     - `locks/`: one lock file per site, held by the crawl or job writing it
     - `logs/`: crawl logs of scheduled jobs and of `archiver demo`

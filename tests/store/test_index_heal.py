@@ -158,3 +158,13 @@ def test_rebuild_never_opens_the_old_file_and_keeps_cursors(tmp_path: Path) -> N
     path.write_bytes(b"garbage" * 100)
     rebuild_from_files(tmp_path, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.sqlite3", "index.sqlite3.lock"]
+
+
+def test_a_foreign_database_is_moved_aside_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    _set(path, "CREATE TABLE photos (id INTEGER PRIMARY KEY, caption TEXT)")
+    _set(path, "INSERT INTO photos (caption) VALUES ('not ours')")
+    before = path.read_bytes()
+    ArchiveIndex(tmp_path).close()
+    [moved] = _moved(tmp_path)
+    assert moved.read_bytes() == before

@@ -151,13 +151,14 @@ def open_checked(path: Path) -> sqlite3.Connection:
     """
     conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT, isolation_level=None)
     try:
+        problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise IndexDamaged(f"quick_check: {problem}")
+        _version(conn)  # read first: a foreign database is moved aside as it was, not as WAL
         _use_wal(conn)
         # Durable enough for a cache: a power cut can lose the last transactions, never corrupt.
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
-        problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-        if problem != "ok":
-            raise IndexDamaged(f"quick_check: {problem}")
         with transaction(conn):
             _migrate(conn)
         _check_columns(conn)
