@@ -128,6 +128,7 @@ def test_a_crawl_heals_a_damaged_index(
         [warning] = [line for line in again.log.splitlines() if "moved aside to" in line]
         assert message in warning and "WARNING" in warning
         assert len(_moved(root)) == 1
+        assert again.stats["archiver/index/moved_aside"] == _moved(root)[0].name
     # Healed from the files: what was archived is not fetched or recorded again.
     assert again.stats.get("archiver/discovery/already_archived", 0) > 0
     assert len(again.records()) == records_before

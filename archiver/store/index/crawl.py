@@ -12,6 +12,7 @@ from scrapy import signals
 
 from archiver.layout import ArchiveLayout, root_from_settings
 from archiver.store.index.archive_index import ArchiveIndex
+from archiver.store.index.heal import MOVED_ASIDE
 from archiver.store.index.ingest import sync
 
 if TYPE_CHECKING:
@@ -107,6 +108,9 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
         ):
             if value:
                 crawler.stats.set_value(f"archiver/index/sync/{name}", value)
+    if path.absolute() in MOVED_ASIDE and crawler.stats is not None:
+        # The warning went to the log when the index was opened; the stats keep it too.
+        crawler.stats.set_value("archiver/index/moved_aside", MOVED_ASIDE[path.absolute()].name)
     for problem in report.problems:
         logger.warning("index sync: %s", problem)
     held = _CrawlIndex(index)

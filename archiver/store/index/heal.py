@@ -21,6 +21,9 @@ _COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 Opener = Callable[[Path], sqlite3.Connection]
 
+MOVED_ASIDE: dict[Path, Path] = {}
+"""Index path (absolute) -> where this process moved its damaged file: for the crawl's stats."""
+
 _KEPT = {
     # table: its columns; rows copied from a moved-aside index that SQLite can still read.
     "cursors": "name, value",
@@ -42,6 +45,7 @@ def open_healed(path: Path, opener: Opener) -> sqlite3.Connection:
         except IndexDamaged as damage:
             kept = _salvage(path)
             moved = move_aside(path, "damaged")
+            MOVED_ASIDE[path.absolute()] = moved
             logger.warning(
                 "index %s moved aside to %s (%s); a new one is built from the files",
                 path,
