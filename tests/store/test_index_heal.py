@@ -168,3 +168,30 @@ def test_a_foreign_database_is_moved_aside_untouched(tmp_path: Path) -> None:
     ArchiveIndex(tmp_path).close()
     [moved] = _moved(tmp_path)
     assert moved.read_bytes() == before
+
+
+def test_rebuild_refuses_while_a_crawl_holds_its_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archiver.cli import main
+    from archiver.crawl.site_lock import SiteLock
+
+    path = _index_with_cursor(tmp_path)
+    before = path.read_bytes()
+    crawl = SiteLock(tmp_path, "globaltimes")
+    assert crawl.acquire()
+    try:
+        status = main(["index", "rebuild", "--dir", str(tmp_path), "--index", str(path)])
+    finally:
+        crawl.release()
+    err = capsys.readouterr().err
+    assert status == 1
+    assert (
+        err.startswith("archiver: error: a crawl of globaltimes is writing")
+        and err.count("\n") == 1
+    )
+    assert path.read_bytes() == before
+    assert main(["index", "rebuild", "--dir", str(tmp_path), "--index", str(path)]) == 0
+    after = SiteLock(tmp_path, "chinadaily")
+    assert after.acquire()  # rebuild let go of every lock
+    after.release()
