@@ -80,3 +80,13 @@ def test_agreement_is_a_symmetric_token_f1() -> None:
     assert agreement("words here", "") == 0.0
     assert agreement("", "anything") is None
     assert agreement("!!! ---", "x") is None
+
+
+def test_a_second_reader_that_breaks_costs_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(html: object, url: str) -> list[str]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    page = load("chinadaily-en-2024-05-13").pages[0]
+    expected = extract_article([page], second_reader=False)
+    monkeypatch.setattr("archiver.sites.extract.body_paragraphs", broken)
+    assert extract_article([page]) == expected  # agreement None, everything else as read
