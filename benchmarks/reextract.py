@@ -1,6 +1,7 @@
 """Re-extraction throughput on all cores against bare trafilatura, side by side on the same pages.
 
 python -m benchmarks.reextract [--copies N] [--workers N] [--rounds N] [--generic]
+    [--no-second-reader]
 python -m benchmarks.reextract --index-scale FILES [--index-lines N]
 
 Builds an archive of the mirror's article pages, each captured N times (one WARC file per
@@ -186,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--generic", action="store_true", help="force the generic readers")
+    parser.add_argument(
+        "--no-second-reader", dest="second_reader", action="store_false", help="as reextract's"
+    )
     parser.add_argument("--index-scale", type=int, metavar="FILES", help="index benchmark")
     parser.add_argument("--index-lines", type=int, default=250, help="captures per WARC file")
     options = parser.parse_args(argv)
@@ -210,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         ours: list[tuple[float, float]] = []
         for _ in range(options.rounds):
             bare.append(bare_trafilatura(sample))
-            result = run_reextract(root, workers=options.workers)
+            result = run_reextract(
+                root, workers=options.workers, second_reader=options.second_reader
+            )
             if result.pages != pages or result.corrupt:
                 raise SystemExit(f"reextract read {result.pages} of {pages} pages")
             ours.append((result.seconds, result.cpu_seconds))
@@ -225,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         f"records: {len(parsers)} ({generic} by a generic reader), extraction failures: "
         f"{sum(result.failures.values())}"
     )
-    print(f"CPUs: {os.cpu_count()}, reextract workers: {options.workers}")
+    print(
+        f"CPUs: {os.cpu_count()}, reextract workers: {options.workers}, second reader: "
+        f"{'on' if options.second_reader else 'off'}"
+    )
     print(
         f"bare trafilatura, 1 process: {bare_rate:8.1f} pages/s  "
         f"{bare_cpu / pages * 1000:7.2f} ms CPU/page"

@@ -233,6 +233,13 @@ def log_health(spider: str, health: dict[str, Any]) -> None:
             "fill rates: %s",
             ", ".join(f"{name} {rate:.0%}" for name, rate in figures["fill_rates"].items()),
         )
+    agreement = figures.get("agreement") or {}
+    if agreement.get("median") is not None:
+        logger.info(
+            "site parser and trafilatura agree %.2f (median of %d records)",
+            agreement["median"],
+            agreement["measured"],
+        )
     if health["verdict"] == "failed":
         FAILED_RUNS.append((spider, list(health["problems"])))
         for problem in health["problems"]:
