@@ -221,15 +221,27 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"reextract read {result.pages} of {pages} pages")
             ours.append((result.seconds, result.cpu_seconds))
         parsers = [json.loads(line.line)["extractor"]["parser"] for line in result.lines]
+    return report(options, len(articles), pages, bare, ours, parsers, sum(result.failures.values()))
+
+
+def report(
+    options: argparse.Namespace,
+    articles: int,
+    pages: int,
+    bare: list[tuple[float, float]],
+    ours: list[tuple[float, float]],
+    parsers: list[str],
+    failures: int,
+) -> int:
+    """Print the best round of each side and the ratio; 0 when the goal is met, else 1."""
     bare_wall, bare_cpu = min(bare)
     ours_wall, ours_cpu = min(ours)
     bare_rate, ours_rate = pages / bare_wall, pages / ours_wall
     ratio = ours_rate / (options.workers * bare_rate)
-    print(f"pages: {pages} ({len(articles)} articles x {options.copies} captures)")
+    print(f"pages: {pages} ({articles} articles x {options.copies} captures)")
     generic = sum(1 for p in parsers if p.endswith("/generic"))
     print(
-        f"records: {len(parsers)} ({generic} by a generic reader), extraction failures: "
-        f"{sum(result.failures.values())}"
+        f"records: {len(parsers)} ({generic} by a generic reader), extraction failures: {failures}"
     )
     print(
         f"CPUs: {os.cpu_count()}, reextract workers: {options.workers}, second reader: "
