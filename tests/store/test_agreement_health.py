@@ -55,3 +55,11 @@ def test_few_records_old_runs_and_the_threshold_setting() -> None:
     assert run_health(_stats([0.5] * 5), recent, HealthSettings())["verdict"] == "failed"
     lenient = HealthSettings(agreement_drop=0.5)
     assert run_health(_stats([0.5] * 5), recent, lenient)["verdict"] == "ok"
+
+
+def test_the_threshold_is_a_setting_with_a_documented_default() -> None:
+    from scrapy.settings import Settings
+
+    assert HealthSettings.from_settings(Settings()).agreement_drop == 0.2
+    chosen = Settings({"ARCHIVER_RUN_SUMMARY_AGREEMENT_DROP": "0.45"})
+    assert HealthSettings.from_settings(chosen).agreement_drop == 0.45
