@@ -68,6 +68,18 @@ class ExtractorInfo(_Strict):
         description="Extractor version (archiver.sites.extract.EXTRACTOR_VERSION): changes "
         "whenever extraction output changes; null in records made before it existed.",
     )
+    agreement: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Token F1 (0-1, 3 decimals) between the site parser's text and trafilatura's "
+        "independent reading of the same pages (words lower-cased, each CJK ideograph one "
+        "token): how much the two readers agree on what the body is. A site's markup change "
+        "that makes the parser read the wrong part shows as a drop. Null when trafilatura "
+        "itself read the body (no body container: the fallback), when the parser read no words, "
+        "when the second reading was skipped (`archiver reextract --no-second-reader`), and in "
+        "records made before it existed.",
+    )
 
 
 class DateCandidate(_Strict):

@@ -41,6 +41,13 @@ def register(commands: Commands) -> None:
     reextract.add_argument("--since", type=since, help="only articles captured since DATE")
     add_site(reextract)
     reextract.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
+    reextract.add_argument(
+        "--no-second-reader",
+        dest="second_reader",
+        action="store_false",
+        help="skip trafilatura's second reading of every page (faster); records then carry "
+        "extractor.agreement null and differ from the crawl's",
+    )
     add_dir(reextract)
     reextract.set_defaults(run=_run_reextract)
 
@@ -83,7 +90,12 @@ def _run_reextract(options: argparse.Namespace) -> int:
     try:
         bar = _ProgressBar() if sys.stderr.isatty() else None
         result = run_reextract(
-            root, site=options.site, since=options.since, workers=options.workers, progress=bar
+            root,
+            site=options.site,
+            since=options.since,
+            workers=options.workers,
+            progress=bar,
+            second_reader=options.second_reader,
         )
         if bar is not None:
             bar.finish()

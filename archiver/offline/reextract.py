@@ -148,14 +148,19 @@ def _site_of(meta: RecordMeta) -> str | None:
 
 
 def run_job(
-    root: Path, job: ArticleJob, since: datetime | None = None, baseline: Baseline | None = None
+    root: Path,
+    job: ArticleJob,
+    since: datetime | None = None,
+    baseline: Baseline | None = None,
+    second_reader: bool = True,
 ) -> JobResult:
     """Extract every capture of one article, version them, and keep those since `since`.
 
     With a `baseline`, only the captures from `baseline.start` on are extracted, versioned after
     `baseline.previous` (an older extractor's record). Pure function of the WARC files: runs in
-    a worker process. Never raises for one bad capture: it is counted as a failure (extraction)
-    or as corrupt (unreadable record).
+    a worker process. Without `second_reader`, records carry no extractor.agreement (trafilatura
+    does not read the pages a second time). Never raises for one bad capture: it is counted as
+    a failure (extraction) or as corrupt (unreadable record).
     """
     result = JobResult()
     extracted: list[Article] = []
@@ -170,7 +175,7 @@ def run_job(
         first = capture[0].record
         try:
             pages = [page.load(root) for page in capture]
-            extracted.append(extract_article(pages))
+            extracted.append(extract_article(pages, second_reader=second_reader))
         except WarcReadError as exc:
             result.corrupt.append(f"{first.warc_file} @{exc.offset}: {exc.message}")
         except ExtractionError as exc:
@@ -204,6 +209,7 @@ def run_reextract(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Callable[[int, int], None] | None = None,
     baselines: Mapping[tuple[str, str], Baseline] | None = None,
+    second_reader: bool = True,
 ) -> ReextractResult:
     """Re-derive the records of every article archived under `root`; no network.
 
@@ -212,7 +218,8 @@ def run_reextract(
     `progress(done, total)` is called as articles finish. Output lines are sorted by first
     capture. Versions are numbered from each article's first capture (a generation of its own)
     unless `baselines` names where the crawl's records passed to this extractor version (what
-    `verify` compares against).
+    `verify` compares against). `second_reader=False` skips trafilatura's second reading of
+    every page (faster; records carry agreement None, so they differ from the crawl's).
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -228,7 +235,13 @@ def run_reextract(
                 job,
                 pool.schedule(
                     run_job,
-                    args=(root, job, since, (baselines or {}).get((job.site, job.article_id))),
+                    args=(
+                        root,
+                        job,
+                        since,
+                        (baselines or {}).get((job.site, job.article_id)),
+                        second_reader,
+                    ),
                     timeout=timeout * len(job.captures),
                 ),
             )

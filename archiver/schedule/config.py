@@ -23,7 +23,9 @@ from archiver.record import Site
 DEFAULT_CONFIG = """\
 # archiver schedule: one [[job]] per site and mode. cron is a 5-field cron expression in the
 # scheduler's local time; time_box is minutes; args are spider arguments (-a name=value),
-# settings Scrapy settings (-s NAME=VALUE).
+# settings Scrapy settings (-s NAME=VALUE). notify = "mail -s 'archiver run failed' you@example.org"
+# (or a list of arguments) runs with the run summary JSON on stdin after a failed run;
+# notify_on = "always" runs it after every run.
 [[job]]
 site = "chinadaily"
 mode = "latest"
@@ -78,6 +80,23 @@ class Job(BaseModel):
     name: str = Field(default="", description='Job name; default "<site>-<mode>".')
     args: dict[str, str] = Field(default_factory=dict)
     settings: dict[str, str] = Field(default_factory=dict)
+    notify: str | list[str] | None = Field(
+        default=None,
+        description="Command run with the run summary JSON on stdin: a string runs through "
+        "/bin/sh -c, a list of arguments runs as it is.",
+    )
+    notify_on: Literal["failure", "always"] = Field(
+        default="failure",
+        description='"failure": only after a failed run (non-zero exit or failed verdict); '
+        '"always": after every run.',
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _valid_notify(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if value is not None and not (value.strip() if isinstance(value, str) else value):
+            raise ValueError("an empty notify command; leave notify out instead")
+        return value
 
     @field_validator("cron")
     @classmethod

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from croniter import croniter
 from archiver.crawl.site_lock import LOCK_FD_ENV, SiteLock
 from archiver.layout import ArchiveLayout
 from archiver.schedule.config import Job
+from archiver.schedule.notify import NOTIFY_TIMEOUT, Notifier
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class Run:
     lock: SiteLock
     started: datetime
     terminated: bool = False
+    # Wall-clock start, whatever the scheduler's clock: tells this run's report from older ones.
+    wall_started: float = field(default_factory=time.time)
 
 
 class Scheduler:
@@ -72,6 +75,8 @@ class Scheduler:
     `crawl_command`). A job that comes due while its site is busy is skipped and counted in
     `skipped`; missed firings (the scheduler was down) fire once. A run past its time box plus
     GRACE gets SIGTERM, and SIGKILL one GRACE later. `finished` holds (job label, exit status).
+    A job's `notify` command runs after a run as `notifier` decides (archiver.schedule.notify),
+    limited to `notify_timeout` seconds, never holding up the loop.
     """
 
     def __init__(
@@ -81,6 +86,7 @@ class Scheduler:
         clock: Callable[[], datetime],
         command_for: Callable[[Job], list[str]] | None = None,
         grace: timedelta = GRACE,
+        notify_timeout: float = NOTIFY_TIMEOUT,
     ) -> None:
         self.jobs = list(jobs)
         self.root = root
@@ -93,11 +99,13 @@ class Scheduler:
         self.finished: list[tuple[str, int]] = []
         self.skipped: list[str] = []
         self.started: list[str] = []
+        self.notifier = Notifier(root, notify_timeout)
 
     def tick(self) -> None:
         """Reap finished runs, enforce time boxes, start the jobs that are due now."""
         now = self.clock()
         self._reap()
+        self.notifier.poll()
         for run in list(self.running.values()):
             self._enforce(run, now)
         for job in self.jobs:
@@ -150,6 +158,8 @@ class Scheduler:
             run.process.kill()
             run.process.wait()
         self._reap()
+        # The runs just stopped may have notifications to send: let them go out (time-limited).
+        self.notifier.drain()
 
     def seconds_to_next(self) -> float:
         """Seconds until the next job is due (at least 1, at most 60, to poll running ones)."""
@@ -176,6 +186,7 @@ class Scheduler:
             else:
                 where = ArchiveLayout(self.root).relative(self._log_path(label))
                 logger.error("%s: exited with status %d (see %s)", label, status, where)
+            self.notifier.run_finished(run.job, status, run.process.pid, run.wall_started)
 
     def _log_path(self, label: str) -> Path:
         return ArchiveLayout(self.root).logs_dir / f"{label}.log"
@@ -231,4 +242,6 @@ def run_job_now(job: Job, root: Path) -> int | None:
             run.process.kill()
             status = run.process.wait()
     run.lock.release()
+    scheduler.notifier.run_finished(job, status, run.process.pid, run.wall_started)
+    scheduler.notifier.drain()
     return status

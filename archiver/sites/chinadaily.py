@@ -164,6 +164,7 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         editors=fields.editors(notes),
         images=images,
         media=frozenset(media),
+        body_by_fallback=body is None,
     )
 
 

@@ -47,6 +47,9 @@ class ParsedPage:
     images: list[Image] = field(default_factory=list)
     # Kinds of media seen where the body should be ("video", "gallery"): for NotAnArticle reasons.
     media: frozenset[str] = frozenset()
+    # True when no body container was found and trafilatura read the body: a second trafilatura
+    # reading would only agree with itself, so extract.py measures no agreement then.
+    body_by_fallback: bool = False
 
 
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")

@@ -119,6 +119,7 @@ def _parse(root: HtmlElement, page: CapturedPage, url: ArticleUrl, template: str
         newspaper_headline=headline,
         images=images,
         media=_media(root, images),
+        body_by_fallback=body is None,
     )
 
 

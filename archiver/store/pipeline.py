@@ -22,7 +22,7 @@ from archiver.store.events import ArticleEvent
 from archiver.store.index.crawl import crawl_index, not_article_key
 from archiver.store.items import ArticleGone, ArticlePages
 from archiver.store.jsonl import JsonLinesWriter
-from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS
+from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS, agreement_stat
 from archiver.store.versions import content_of, is_rebaseline, next_version
 
 if TYPE_CHECKING:
@@ -167,6 +167,7 @@ class ExtractionPipeline:
     def _count_fields(self, record: Article) -> None:
         # Fill rates per field are the run's template-change detector (archiver.store.run_health).
         self.stats.inc_value(FIELDS_RECORDS)
+        self.stats.inc_value(agreement_stat(record.extractor.agreement))
         for name, value in content_of(record).items():
             if value not in (None, "", [], {}):
                 self.stats.inc_value(f"{FIELDS_FILLED}{name}")

@@ -19,6 +19,11 @@ UNHEALTHY_EXIT = 3
 
 FIELDS_RECORDS = "archiver/fields/records"
 FIELDS_FILLED = "archiver/fields/filled/"
+# Records by their extractor.agreement to two decimals ("archiver/agreement/at/0.93"), or
+# unmeasured (the fallback read the body, or no second reading): a histogram in stats, from which
+# the run's median is read back, so the summary needs no list of values in memory.
+AGREEMENT_AT = "archiver/agreement/at/"
+AGREEMENT_UNMEASURED = "archiver/agreement/unmeasured"
 
 # Error counters of the crawl, by the prefix their kind follows.
 _ERROR_PREFIXES = (
@@ -38,11 +43,15 @@ class HealthSettings:
     """ARCHIVER_RUN_SUMMARY_FILL_DROP: a field whose fill rate falls this far (0-1) below the
     median of the previous ARCHIVER_RUN_SUMMARY_HISTORY runs fails the run (default 0.3);
     only fields filled in at least half the records before, and only when this run extracted
-    at least ARCHIVER_RUN_SUMMARY_MIN_RECORDS records (default 5), are judged."""
+    at least ARCHIVER_RUN_SUMMARY_MIN_RECORDS records (default 5), are judged.
+    ARCHIVER_RUN_SUMMARY_AGREEMENT_DROP: the same rule for the median agreement of the site
+    parser with trafilatura (extractor.agreement; default 0.2), judged when at least
+    min_records records of this run were measured."""
 
     fill_drop: float = 0.3
     history: int = 5
     min_records: int = 5
+    agreement_drop: float = 0.2
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> HealthSettings:
@@ -50,7 +59,25 @@ class HealthSettings:
             fill_drop=settings.getfloat("ARCHIVER_RUN_SUMMARY_FILL_DROP", cls.fill_drop),
             history=settings.getint("ARCHIVER_RUN_SUMMARY_HISTORY", cls.history),
             min_records=settings.getint("ARCHIVER_RUN_SUMMARY_MIN_RECORDS", cls.min_records),
+            agreement_drop=settings.getfloat(
+                "ARCHIVER_RUN_SUMMARY_AGREEMENT_DROP", cls.agreement_drop
+            ),
         )
+
+
+def agreement_stat(value: float | None) -> str:
+    """The stats key a record with extractor.agreement `value` is counted under."""
+    return AGREEMENT_UNMEASURED if value is None else f"{AGREEMENT_AT}{value:.2f}"
+
+
+def agreement_figures(stats: dict[str, Any]) -> dict[str, Any]:
+    """{"median": 0-1 (3 decimals) or None, "measured": records with an agreement}."""
+    values: list[float] = []
+    for key, count in sorted(stats.items()):
+        if key.startswith(AGREEMENT_AT) and isinstance(count, int):
+            values += [float(key[len(AGREEMENT_AT) :])] * count
+    median = round(statistics.median(values), 3) if values else None
+    return {"median": median, "measured": len(values)}
 
 
 def fill_rates(stats: dict[str, Any]) -> dict[str, float]:
@@ -98,6 +125,7 @@ def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "duration_seconds": stats.get("elapsed_time_seconds"),
         "fill_rates": fill_rates(stats),
+        "agreement": agreement_figures(stats),
     }
 
 
@@ -127,7 +155,7 @@ def run_health(
     not a backfill walk that met only missing ids),
     when any WARC write failed (archiver/warc/errors/*), or when a field's fill rate dropped by
     more than `fill_drop` from the median of the last `history` runs that had fill rates (a
-    template change).
+    template change), or the median agreement of the two readers by more than `agreement_drop`.
     """
     figures = summary_figures(stats)
     problems: list[str] = []
@@ -157,7 +185,33 @@ def run_health(
                     f"field {field!r} filled in {now:.0%} of records, previously {baseline:.0%}: "
                     "the page template may have changed"
                 )
+    problems += agreement_problems(figures["agreement"], previous, settings)
     return {"summary": figures, "verdict": "failed" if problems else "ok", "problems": problems}
+
+
+def agreement_problems(
+    now: dict[str, Any], previous: list[dict[str, Any]], settings: HealthSettings
+) -> list[str]:
+    """The fill-rate rule for the site parser's agreement with trafilatura: a problem when this
+    run's median fell more than `agreement_drop` below the median of the last `history` runs
+    that measured one (the parser reads another part of the page than it used to)."""
+    history = [
+        float(run["summary"]["agreement"]["median"])
+        for run in previous
+        if isinstance(run.get("summary"), dict)
+        and isinstance(run["summary"].get("agreement"), dict)
+        and isinstance(run["summary"]["agreement"].get("median"), int | float)
+    ][-settings.history :]
+    median = now.get("median")
+    if not history or median is None or int(now.get("measured") or 0) < settings.min_records:
+        return []
+    baseline = statistics.median(history)
+    if median >= baseline - settings.agreement_drop:
+        return []
+    return [
+        f"site parser and trafilatura agree {median:.2f} (median), previously {baseline:.2f}: "
+        "the page template may have changed"
+    ]
 
 
 def log_health(spider: str, health: dict[str, Any]) -> None:
@@ -178,6 +232,13 @@ def log_health(spider: str, health: dict[str, Any]) -> None:
         logger.info(
             "fill rates: %s",
             ", ".join(f"{name} {rate:.0%}" for name, rate in figures["fill_rates"].items()),
+        )
+    agreement = figures.get("agreement") or {}
+    if agreement.get("median") is not None:
+        logger.info(
+            "site parser and trafilatura agree %.2f (median of %d records)",
+            agreement["median"],
+            agreement["measured"],
         )
     if health["verdict"] == "failed":
         FAILED_RUNS.append((spider, list(health["problems"])))

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
 
 # The version and the hash of all fixture outputs it produces. When extraction output changes,
 # bump EXTRACTOR_VERSION in archiver/sites/extract.py and pin the new pair here.
-PINNED_VERSION = "2026.11.1"
+PINNED_VERSION = "2026.11.2"
 PINNED_HASH = "7b2fcb9017ce3f77dc54401ddd5eedd9325265e2da224a13b5f76897fa848c63"
 
 
