@@ -28,7 +28,8 @@ class HttpExchange:
 
     `response_body` is the entity body exactly as received (still gzip if it came so), with no
     transfer coding; `response_headers` must already agree with it (see `fix_response_headers`).
-    `truncated` marks a body cut short (WARC-Truncated: length).
+    `truncated` marks a body cut short: WARC-Truncated with `truncated_reason` ("disconnect":
+    the connection closed before the announced length; WARC 1.0 also names "length", "time").
     """
 
     url: str
@@ -42,6 +43,7 @@ class HttpExchange:
     response_body: bytes
     ip_address: str | None = None
     truncated: bool = False
+    truncated_reason: str = "disconnect"
     # Where the crawler found this URL and what the finding page said of it (list date,
     # sitemap date): written as the `Archiver-Hints` field of the response record, so that
     # records re-derived from the WARC alone keep those date candidates.
