@@ -107,6 +107,7 @@ class ArchiverAddon:
                 # Above HttpCompressionMiddleware (590): sees bodies still encoded.
                 "archiver.crawl.bodies.BodyGuardMiddleware": 595,
                 "archiver.crawl.statuses.StatusCountMiddleware": 596,
+                "archiver.crawl.offsite.OffsiteRedirectMiddleware": 100,
             }
         )
         settings["SPIDER_MIDDLEWARES"].update(
