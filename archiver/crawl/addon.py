@@ -95,6 +95,8 @@ class ArchiverAddon:
             {
                 "archiver.warc.extension.WarcExtension": 100,
                 "archiver.store.run_summary.RunSummaryExtension": 900,
+                # Keeps what arrived of a body over DOWNLOAD_MAXSIZE or DOWNLOAD_TIMEOUT.
+                "archiver.crawl.cutoff.DownloadCutoff": 110,
             }
         )
         settings["ITEM_PIPELINES"].update({"archiver.store.pipeline.ExtractionPipeline": 300})

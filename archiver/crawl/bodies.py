@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 
+from archiver.crawl.cutoff import new_cut_state
 from archiver.warc.codings import KNOWN_CODINGS, DecodingError, iter_decoded, split_codings
+from archiver.warc.exchange import cut_reason
 
 if TYPE_CHECKING:
     from typing import Self
@@ -65,11 +67,16 @@ class BodyGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        new_cut_state(request)
+
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if "dataloss" in response.flags:
             return self._cut_short(request, response)
+        if "download_stopped" in response.flags:
+            return self._stopped(request, response)
         if request.method == "HEAD":
             return response
         codings = split_codings(
@@ -100,6 +107,23 @@ class BodyGuardMiddleware:
         raise TruncatedResponse(
             f"{response.url}: body cut short ({len(response.body)} bytes received)"
         )
+
+    def _stopped(self, request: Request, response: Response) -> Request:
+        # archiver.crawl.cutoff stopped it (archived WARC-Truncated: length or time).
+        why = cut_reason(request.meta) or "unspecified"
+        self.stats.inc_value(f"archiver/download/truncated/{why}")
+        if why == "length":
+            self._name_too_large(response.url)
+            raise ResponseTooLarge(
+                f"{response.url}: body larger than DOWNLOAD_MAXSIZE; the first "
+                f"{len(response.body)} bytes archived, not parsed"
+            )
+        assert self.crawler.spider is not None
+        retry = get_retry_request(request, spider=self.crawler.spider, reason="slow body")
+        if retry is not None:
+            return retry
+        # The name Scrapy's own timeout gives it: the same stats as before the cut-off.
+        raise DownloadTimeoutError(f"{response.url}: body too slow, cut after {why}")
 
     def _name_too_large(self, url: str) -> None:
         self.stats.inc_value(TOO_LARGE)

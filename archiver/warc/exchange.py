@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy.http import Request, Response
@@ -17,6 +18,19 @@ Header = tuple[str, str]
 HINTS_META_KEY = "archiver_hints"
 # WARC named field carrying them (a JSON object, ASCII): not WARC-*, which the standard reserves.
 HINTS_FIELD = "Archiver-Hints"
+
+# request.meta key of a dict the crawl fills when it stopped a download itself, keeping the
+# bytes received: {"why": "length"} (DOWNLOAD_MAXSIZE) or {"why": "time"} (DOWNLOAD_TIMEOUT),
+# the WARC-Truncated value. A dict, made before the download: a download handler may work on
+# a copy of the request, whose meta is a shallow copy, so only a shared dict reaches back.
+CUT_META = "archiver_cut"
+
+
+def cut_reason(meta: dict[str, Any]) -> str | None:
+    """Why the crawl stopped this request's download ("length", "time"), or None."""
+    state = meta.get(CUT_META)
+    return str(state["why"]) if isinstance(state, dict) and state.get("why") else None
+
 
 # Credentials for a proxy (the mirror, say) are not part of what the site received.
 _DROPPED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
@@ -78,7 +92,9 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
         response_headers=fix_response_headers(_pairs(response.headers.items()), body),
         response_body=body,
         ip_address=None if response.ip_address is None else str(response.ip_address),
-        truncated="dataloss" in response.flags,
+        truncated="dataloss" in response.flags or "download_stopped" in response.flags,
+        # A connection closed early is a "disconnect"; a download the crawl stopped says why.
+        truncated_reason=cut_reason(request.meta) or "disconnect",
         hints=tuple(sorted((request.meta.get(HINTS_META_KEY) or {}).items())),
     )
 

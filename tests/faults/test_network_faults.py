@@ -41,6 +41,9 @@ DEEP = (
     b"<html><body>" + b"<div>" * 100_000 + b"<p>deep</p>" + b"</div>" * 100_000 + b"</body></html>"
 )
 
+MAXSIZE = 4 << 20  # the crawl's DOWNLOAD_MAXSIZE here (DEEP is 1.1 MB)
+BIG = b"<html><body><p>" + b"x" * (MAXSIZE + (1 << 20)) + b"</p></body></html>"
+
 
 def fake(n: int) -> str:
     """Path of a made-up Chinadaily article (a valid article URL no mirror page has)."""
@@ -53,7 +56,7 @@ FAULTS = {
     "status_418": (fake(3), answer(418, PAGE, reason="I'm a teapot")),
     "reset": (fake(4), cut(PAGE, 100, reset=True)),
     "short": (fake(5), cut(PAGE, 100, reset=False)),
-    "drip": (fake(6), drip(PAGE, chunk=16, every=0.5)),
+    "drip": (fake(6), drip(PAGE, chunk=16, every=0.2)),
     "storm_503": (fake(7), answer(503, b"busy", {"Content-Type": "text/plain"})),
     "loop": (fake(8), redirect(fake(9))),
     "loop_back": (fake(9), redirect(fake(8))),
@@ -66,6 +69,8 @@ FAULTS = {
     "binary": (fake(13), answer(200, bytes(range(256)) * 64)),
     "deep": (fake(14), answer(200, DEEP)),
     "gzip_ok": (fake(15), answer(200, gzipped(PAGE), {**HTML, "Content-Encoding": "gzip"})),
+    "oversize_announced": (fake(16), answer(200, BIG)),
+    "oversize_unannounced": (fake(17), answer(200, BIG, length=False)),
     "retry_after": (
         REAL,
         sequence(
@@ -113,7 +118,12 @@ def crawl(server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> Craw
         server.url,
         args={"urls": ",".join(starts)},
         # Few redirect hops: the 429 and 503 answers slow the site's slot down to seconds.
-        settings={"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "2", "REDIRECT_MAX_TIMES": "5"},
+        settings={
+            "DOWNLOAD_TIMEOUT": "2",
+            "DOWNLOAD_MAXSIZE": str(MAXSIZE),
+            "RETRY_TIMES": "2",
+            "REDIRECT_MAX_TIMES": "5",
+        },
         timeout=120,
     )
 
@@ -155,9 +165,32 @@ def test_a_body_cut_short_is_archived_truncated_and_retried_never_recorded(
     assert crawl.stats["archiver/article/fetch_failed/TruncatedResponse"] == 2
 
 
-def test_a_slow_drip_times_out_and_is_counted(crawl: CrawlResult) -> None:
+def test_a_slow_drip_is_archived_truncated_by_time_and_counted(crawl: CrawlResult) -> None:
+    records = responses(crawl.root)[url("drip")]
+    assert len(records) == 3  # the first try and RETRY_TIMES=2 retries
+    for record in records:
+        assert record.header("WARC-Truncated") == "time"
+        assert 0 < len(record.payload) < len(PAGE)
+        assert PAGE.startswith(record.payload)
+    assert crawl.stats["archiver/download/truncated/time"] == 3
     assert crawl.stats["archiver/article/fetch_failed/DownloadTimeoutError"] == 1
     assert url("drip") not in _recorded(crawl)
+
+
+def test_bodies_over_the_size_limit_keep_what_arrived_and_are_named(crawl: CrawlResult) -> None:
+    (announced,) = responses(crawl.root)[url("oversize_announced")]
+    assert announced.header("WARC-Truncated") == "length"
+    assert announced.payload == b""  # stopped at the headers: Content-Length said too much
+    (unannounced,) = responses(crawl.root)[url("oversize_unannounced")]
+    assert unannounced.header("WARC-Truncated") == "length"
+    assert MAXSIZE < len(unannounced.payload) < len(BIG)
+    assert BIG.startswith(unannounced.payload)
+    assert crawl.stats["archiver/download/truncated/length"] == 2
+    assert crawl.stats["archiver/download/too_large"] == 2
+    assert crawl.stats["archiver/article/fetch_failed/ResponseTooLarge"] == 2
+    named = crawl.stats["archiver/download/too_large_urls"].split()
+    assert sorted(named) == sorted([url("oversize_announced"), url("oversize_unannounced")])
+    assert not {url("oversize_announced"), url("oversize_unannounced")} & _recorded(crawl)
 
 
 def test_a_503_storm_is_retried_archived_and_given_up(crawl: CrawlResult) -> None:
