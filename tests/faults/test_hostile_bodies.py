@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,20 @@ def test_fixtures_add_refuses_the_bomb_in_one_line(
     assert done.returncode != 0
     assert TRACEBACK not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@pytest.mark.replay
+def test_export_wacz_of_the_bombed_archive_stays_under_512_mb(
+    bombed: tuple[Path, int, str, int], env: ReplayEnv
+) -> None:
+    root = bombed[0]
+    out = root.parent / "bombed.wacz"
+    command = [sys.executable, "-m", "archiver", "export", "wacz", "--dir", str(root)]
+    code, output, peak = peak_rss([*command, "--out", str(out), "--env", str(env.path)])
+    assert code == 0, output
+    assert TRACEBACK not in output
+    assert peak < MEMORY_BOUND, f"peak RSS {peak >> 20} MiB"
+    with zipfile.ZipFile(out) as package:
+        packed = [i.file_size for i in package.infolist() if i.filename.endswith(".warc.gz")]
+    # The article beside the bomb is exported; the bomb has no record, so no page of its own.
+    assert packed and all(size > 0 for size in packed)

@@ -34,6 +34,7 @@ GT = "www.globaltimes.cn"
 REAL = "/a/202405/13/WS664167f4a31082fc043c6af7.html"  # a mirror article: 429 first
 CHARSET = "/a/202609/24/WS6ab45b94a3107a2e1d4f5c21.html"  # served with a wrong charset
 ODD = "/a/202609/25/WS6ab5a918a3107a2e1d4f6a07.html"  # served with odd headers
+RECUT = "/a/202609/27/WS6ab878a0a3107a2e1d4f8b92.html"  # cut short once, then whole
 PAGE = b"<html><head><title>A page</title></head><body><h1>A page</h1><p>" + b"word " * 300
 PAGE += b"</p></body></html>"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -69,6 +70,7 @@ FAULTS = {
     "binary": (fake(13), answer(200, bytes(range(256)) * 64)),
     "deep": (fake(14), answer(200, DEEP)),
     "gzip_ok": (fake(15), answer(200, gzipped(PAGE), {**HTML, "Content-Encoding": "gzip"})),
+    "cut_then_whole": (RECUT, sequence(cut(mirror_body(CD, RECUT), 2000, reset=True), from_mirror)),
     "oversize_announced": (fake(16), answer(200, BIG)),
     "oversize_unannounced": (fake(17), answer(200, BIG, length=False)),
     "retry_after": (
@@ -161,8 +163,20 @@ def test_a_body_cut_short_is_archived_truncated_and_retried_never_recorded(
             assert record.header("WARC-Truncated") == "disconnect"
             assert record.payload == PAGE[:100]
         assert url(name) not in _recorded(crawl)
-    assert crawl.stats["archiver/download/truncated/disconnect"] == 6
+    # 3 tries each, and the first try of "cut_then_whole"
+    assert crawl.stats["archiver/download/truncated/disconnect"] == 7
     assert crawl.stats["archiver/article/fetch_failed/TruncatedResponse"] == 2
+
+
+def test_a_page_cut_once_then_whole_gives_one_record_from_the_whole_capture(
+    crawl: CrawlResult,
+) -> None:
+    first, second = responses(crawl.root)[url("cut_then_whole")]
+    assert first.header("WARC-Truncated") == "disconnect"
+    assert second.header("WARC-Truncated") is None
+    (record,) = [r for r in crawl.records() if r["url"] == url("cut_then_whole")]
+    assert [c["warc_record_id"] for c in record["captures"]] == [second.record_id]
+    # verify below re-extracts the archive: the cut capture must not become a version of its own
 
 
 def test_a_slow_drip_is_archived_truncated_by_time_and_counted(crawl: CrawlResult) -> None:
