@@ -49,12 +49,17 @@ class TruncatedResponse(IgnoreRequest):
 
 class BodyGuardMiddleware:
     """Stats: archiver/download/too_large, archiver/download/undecodable,
-    archiver/download/truncated/disconnect; the over-limit URLs in archiver/download/too_large_urls.
+    archiver/download/truncated/{disconnect,length,time}; the over-limit URLs in
+    archiver/download/too_large_urls.
 
     Installed just above HttpCompressionMiddleware (590), so it sees the body still encoded and
-    stops a bomb by counting decoded bytes in 64 KiB pieces: memory stays bounded. Needs
-    DOWNLOAD_FAIL_ON_DATALOSS off (the add-on sets it) to see bodies cut short at all: with it
-    on, Scrapy drops what arrived and nothing reaches the WARC.
+    stops a bomb by counting decoded bytes in 64 KiB pieces: memory stays bounded (Scrapy's
+    middleware then decodes a body that passed, as before). Needs DOWNLOAD_FAIL_ON_DATALOSS off
+    (the add-on sets it) to see bodies cut short at all: with it on, Scrapy drops what arrived
+    and nothing reaches the WARC. Bodies stopped by archiver.crawl.cutoff ("download_stopped")
+    are told apart by the reason it left in request.meta. Why a middleware and signals rather
+    than a download handler subclass: both are Scrapy's public, documented hooks, and they work
+    under any handler (the mirror's, HTTP/2), where a subclass would reach into private code.
     """
 
     def __init__(self, crawler: Crawler, max_size: int) -> None:
