@@ -120,6 +120,17 @@ def drip(body: bytes, *, chunk: int, every: float) -> Fault:
     return fault
 
 
+def raw(head: bytes, body: bytes = b"") -> Fault:
+    """Exactly these bytes: a head (status line and header lines, no final blank line), a
+    blank line, the body. For what no well-formed answer can carry (broken status lines,
+    conflicting lengths, bad chunking)."""
+
+    def fault(conn: Conn, request: Request) -> None:
+        conn.send(head + b"\r\n\r\n" + body)
+
+    return fault
+
+
 def redirect(location: str, status: int = 302) -> Fault:
     """A redirect to `location` (absolute or relative), no body."""
     return answer(status, b"", {"Location": location})

@@ -23,6 +23,7 @@ from tests.faults.server import (
     from_mirror,
     gzipped,
     mirror_body,
+    raw,
     redirect,
     sequence,
 )
@@ -71,6 +72,14 @@ FAULTS = {
     "deep": (fake(14), answer(200, DEEP)),
     "gzip_ok": (fake(15), answer(200, gzipped(PAGE), {**HTML, "Content-Encoding": "gzip"})),
     "cut_then_whole": (RECUT, sequence(cut(mirror_body(CD, RECUT), 2000, reset=True), from_mirror)),
+    "bad_chunks": (fake(0x21), raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked", b"zzz\r\nxx")),
+    "two_lengths": (
+        fake(0x22),
+        raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 9", PAGE),
+    ),
+    "negative_length": (fake(0x24), raw(b"HTTP/1.1 200 OK\r\nContent-Length: -1", PAGE)),
+    "bad_status_line": (fake(0x25), raw(b"HTTP/1.1 abc Weird\r\nConnection: close", PAGE)),
+    "not_http": (fake(0x26), raw(b"garbage, not HTTP at all")),
     "oversize_announced": (fake(16), answer(200, BIG)),
     "oversize_unannounced": (fake(17), answer(200, BIG, length=False)),
     "retry_after": (
@@ -163,9 +172,9 @@ def test_a_body_cut_short_is_archived_truncated_and_retried_never_recorded(
             assert record.header("WARC-Truncated") == "disconnect"
             assert record.payload == PAGE[:100]
         assert url(name) not in _recorded(crawl)
-    # 3 tries each, and the first try of "cut_then_whole"
-    assert crawl.stats["archiver/download/truncated/disconnect"] == 7
-    assert crawl.stats["archiver/article/fetch_failed/TruncatedResponse"] == 2
+    # 3 tries each, the first try of "cut_then_whole" and the 3 tries of "bad_chunks"
+    assert crawl.stats["archiver/download/truncated/disconnect"] == 10
+    assert crawl.stats["archiver/article/fetch_failed/TruncatedResponse"] == 3
 
 
 def test_a_page_cut_once_then_whole_gives_one_record_from_the_whole_capture(
@@ -177,6 +186,22 @@ def test_a_page_cut_once_then_whole_gives_one_record_from_the_whole_capture(
     (record,) = [r for r in crawl.records() if r["url"] == url("cut_then_whole")]
     assert [c["warc_record_id"] for c in record["captures"]] == [second.record_id]
     # verify below re-extracts the archive: the cut capture must not become a version of its own
+
+
+def test_bad_chunking_is_archived_as_cut_short(crawl: CrawlResult) -> None:
+    records = responses(crawl.root)[url("bad_chunks")]
+    assert records and all(r.header("WARC-Truncated") == "disconnect" for r in records)
+    assert url("bad_chunks") not in _recorded(crawl)
+
+
+def test_answers_that_are_not_http_fail_the_fetch_and_leave_nothing_to_parse(
+    crawl: CrawlResult,
+) -> None:
+    # Nothing that parses as an HTTP response arrived, so there is no response to archive.
+    broken = ("two_lengths", "negative_length", "bad_status_line", "not_http")
+    assert crawl.stats["archiver/article/fetch_failed/DownloadFailedError"] == len(broken)
+    for name in broken:
+        assert url(name) not in responses(crawl.root), name
 
 
 def test_a_slow_drip_is_archived_truncated_by_time_and_counted(crawl: CrawlResult) -> None:
