@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from archiver.crawl.idwalk import SEED, IdWalkSpider
-from archiver.crawl.sitemaps import iter_news_sitemap
+from archiver.crawl.sitemaps import SitemapError, iter_news_sitemap
 from archiver.sites.registry import site_info
 from archiver.sites.urls import absolute_url, parse_article_url, without_fragment
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from archiver.record import Site
+
+logger = logging.getLogger(__name__)
 
 # Section index pages (/<section>/index.html). Override with ARCHIVER_GLOBALTIMES_SECTIONS.
 DEFAULT_SECTIONS = ("china", "opinion", "source", "world", "business", "life", "sport")
@@ -47,17 +50,7 @@ class GlobalTimesSpider(IdWalkSpider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         if _is_xml(response):
-            newest: tuple[int, str] | None = None
-            for entry in iter_news_sitemap(response.body):
-                hints = {"sitemap_date": entry.published} if entry.published else {}
-                request = self.article_request(entry.url, hints=hints, day=entry.day)
-                if request is not None:
-                    yield request
-                numbered = self.id_of(entry.url)
-                if numbered and (newest is None or numbered[0] > newest[0]):
-                    newest = numbered
-            if response.meta.get(SEED) and newest is not None:
-                yield from self.walk_from(newest[0] - 1, newest[1])
+            yield from self._parse_sitemap(response)
             return
         found: dict[str, tuple[date | None, dict[str, str]]] = {}
         for item in response.css("div.list_info, div.row-content > div"):
@@ -77,6 +70,26 @@ class GlobalTimesSpider(IdWalkSpider):
             next_page = _next_old_list_page(response, depth)
             if next_page is not None:
                 yield self.list_request(next_page, depth=depth + 1)
+
+    def _parse_sitemap(self, response: Response) -> Iterator[Request]:
+        assert self.crawler.stats is not None
+        newest: tuple[int, str] | None = None
+        try:
+            for entry in iter_news_sitemap(response.body):
+                hints = {"sitemap_date": entry.published} if entry.published else {}
+                request = self.article_request(entry.url, hints=hints, day=entry.day)
+                if request is not None:
+                    yield request
+                numbered = self.id_of(entry.url)
+                if numbered and (newest is None or numbered[0] > newest[0]):
+                    newest = numbered
+        except SitemapError as exc:
+            # Archived as received; counted with the lists that failed, so the run shows it.
+            self.crawler.stats.inc_value("archiver/discovery/list_failed/unparseable_sitemap")
+            logger.warning("sitemap %s not parsed: %s", response.url, exc)
+            return
+        if response.meta.get(SEED) and newest is not None:
+            yield from self.walk_from(newest[0] - 1, newest[1])
 
     # -- backfill: the id walk (archiver/crawl/idwalk.py) -------------------------------------
 

@@ -42,6 +42,9 @@ _POLITE = {
     "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
     "DOWNLOAD_TIMEOUT": 60,
+    # A body cut short (a reset, a close before Content-Length) still reaches the WARC, marked
+    # WARC-Truncated; archiver.crawl.bodies retries it and never lets it become a record.
+    "DOWNLOAD_FAIL_ON_DATALOSS": False,
     # A code-execution endpoint has no place in an unattended crawler.
     "TELNETCONSOLE_ENABLED": False,
 }
@@ -92,6 +95,8 @@ class ArchiverAddon:
             {
                 "archiver.warc.extension.WarcExtension": 100,
                 "archiver.store.run_summary.RunSummaryExtension": 900,
+                # Keeps what arrived of a body over DOWNLOAD_MAXSIZE or DOWNLOAD_TIMEOUT.
+                "archiver.crawl.cutoff.DownloadCutoff": 110,
             }
         )
         settings["ITEM_PIPELINES"].update({"archiver.store.pipeline.ExtractionPipeline": 300})
@@ -101,6 +106,10 @@ class ArchiverAddon:
                 "archiver.crawl.retry.BackoffRetryMiddleware": 550,
                 # Low: sees a requisite's response after redirects and retries are done.
                 "archiver.crawl.requisites.RequisitesMiddleware": 50,
+                # Above HttpCompressionMiddleware (590): sees bodies still encoded.
+                "archiver.crawl.bodies.BodyGuardMiddleware": 595,
+                "archiver.crawl.statuses.StatusCountMiddleware": 596,
+                "archiver.crawl.offsite.OffsiteRedirectMiddleware": 100,
             }
         )
         settings["SPIDER_MIDDLEWARES"].update(

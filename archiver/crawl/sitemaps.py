@@ -10,6 +10,11 @@ from lxml import etree
 
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+_ROOTS = frozenset({"urlset", "sitemapindex"})
+
+
+class SitemapError(ValueError):
+    """A sitemap document that does not parse as one (empty, not XML, another root)."""
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,22 @@ class SitemapEntry:
 
 
 def iter_news_sitemap(body: bytes) -> Iterator[SitemapEntry]:
-    """Entries of a sitemap document; a malformed document yields what parsed before the fault."""
+    """Entries of a sitemap document; a malformed document yields what parsed before the fault.
+
+    Raises SitemapError when nothing parses as a sitemap (empty, binary, HTML, another root):
+    the caller counts it, so a sitemap that broke is not mistaken for one with no news.
+    Entities are never expanded (a "billion laughs" body stays small) or fetched.
+    """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
-    root = etree.fromstring(body, parser=parser)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise SitemapError(f"not XML: {exc}") from None
     if root is None:
-        return
+        raise SitemapError("not XML")
+    name = etree.QName(root).localname if isinstance(root.tag, str) else ""
+    if name not in _ROOTS:
+        raise SitemapError(f"root element <{name}> is not <urlset> or <sitemapindex>")
     for url in root.iter(f"{{{_SITEMAP_NS}}}url", "url"):
         loc = _text(url, f"{{{_SITEMAP_NS}}}loc") or _text(url, "loc")
         if not loc:

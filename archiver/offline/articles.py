@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from archiver.page import CapturedPage
 from archiver.sites.urls import ArticleUrl, absolute_url, parse_article_url
 from archiver.warc.raw import iter_records, read_record_at
-from archiver.warc.reader import page_from_record
+from archiver.warc.reader import BodyTooLarge, page_from_record
 from archiver.warc.scan import Originals, RecordMeta, load_page, record_meta, revisit_page
 
 _HREF = re.compile(rb"""href\s*=\s*["']([^"'<>]+)["']""", re.I)
@@ -34,8 +35,9 @@ P = TypeVar("P", bound=Captured)
 
 
 def counted(page: Captured) -> ArticleUrl | None:
-    """The article URL of `page` when it counts for an article (an article page answered 200)."""
-    if page.status != 200:
+    """The article URL of `page` when it counts for an article (an article page answered 200,
+    its body not cut short: a WARC-Truncated capture is evidence, never a record)."""
+    if page.status != 200 or getattr(page, "truncated", False):
         return None
     return parse_article_url(page.url)
 
@@ -148,6 +150,10 @@ class PageRef:
     def status(self) -> int | None:
         return self.record.status
 
+    @property
+    def truncated(self) -> bool:
+        return self.record.truncated
+
     def load(self, root: Path) -> CapturedPage:
         """The page, body decoded (a revisit's from its original); WarcReadError if unreadable."""
         return load_page(root, self.record, self.original)
@@ -180,6 +186,7 @@ class FilePage:
 
     page: CapturedPage
     payload: bytes
+    truncated: bool = False
 
     @property
     def url(self) -> str:
@@ -190,13 +197,16 @@ class FilePage:
         return self.page.status
 
 
-def file_pages(path: Path, warc_file: str) -> Iterator[FilePage]:
+def file_pages(
+    path: Path, warc_file: str, too_large: list[str] | None = None
+) -> Iterator[FilePage]:
     """Every page captured in the WARC file at `path`, in file order.
 
     Responses, and revisits whose original response is earlier in the same file (a revisit of a
     capture in another file is left out: `archiver reextract` reads the whole archive).
-    `warc_file` is what the pages' CaptureRefs name the file. Raises WarcReadError at damage,
-    after yielding every page before it.
+    `warc_file` is what the pages' CaptureRefs name the file. A body inflating past the
+    decoded-size limit is left out, its URL appended to `too_large`. Raises WarcReadError at
+    damage, after yielding every page before it.
     """
     originals = Originals()
     for record in iter_records(path):
@@ -206,9 +216,27 @@ def file_pages(path: Path, warc_file: str) -> Iterator[FilePage]:
         if record.type == "response":
             originals.add(meta)
             if record.has_http:
-                yield FilePage(page_from_record(record, path, warc_file), record.payload)
+                page = _bounded(
+                    partial(page_from_record, record, path, warc_file), meta.url, too_large
+                )
+                if page is not None:
+                    yield FilePage(page, record.payload, meta.truncated)
             continue
         original = originals.original(meta) if counted(meta) is not None else None
         if original is not None:
             source = read_record_at(path, original.offset)
-            yield FilePage(revisit_page(record, path, meta, source), source.payload)
+            page = _bounded(partial(revisit_page, record, path, meta, source), meta.url, too_large)
+            if page is not None:
+                yield FilePage(page, source.payload, meta.truncated)
+
+
+def _bounded(
+    read: Callable[[], CapturedPage], url: str, too_large: list[str] | None
+) -> CapturedPage | None:
+    # A bomb is archived as received and skipped here: never parsed, never damage.
+    try:
+        return read()
+    except BodyTooLarge:
+        if too_large is not None:
+            too_large.append(url)
+        return None

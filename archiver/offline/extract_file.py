@@ -46,12 +46,16 @@ def extract_warc(path: Path, root: Path) -> Iterator[Article | Skipped]:
     mid-record yields every article read before the damage, then raises WarcReadError.
     """
     damage: list[WarcReadError] = []
+    too_large: list[str] = []
 
     def readable() -> Iterator[CapturedPage]:
         # Stop at the damage but keep what came before: those articles are still extracted.
+        # A page cut short (WARC-Truncated) is never extracted; a body over the decoded-size
+        # limit is left out by file_pages and reported below.
         try:
-            for read in file_pages(path, _warc_file(path, warc_root_for(path, root))):
-                yield read.page
+            for read in file_pages(path, _warc_file(path, warc_root_for(path, root)), too_large):
+                if not read.truncated:
+                    yield read.page
         except WarcReadError as exc:
             damage.append(exc)
 
@@ -60,6 +64,8 @@ def extract_warc(path: Path, root: Path) -> Iterator[Article | Skipped]:
             yield extract_article(pages)
         except ExtractionError as exc:
             yield Skipped(pages[0].url, exc.reason)
+    for url in too_large:
+        yield Skipped(url, "too-large")
     if damage:
         raise damage[0]
 

@@ -23,12 +23,17 @@ from archiver.sites.extract import ExtractionError, extract_article
 from archiver.sites.urls import parse_article_url
 from archiver.store.versions import version_history
 from archiver.warc.raw import WarcReadError
+from archiver.warc.reader import BodyTooLarge
 from archiver.warc.scan import FileScan, Originals, RecordMeta, closed_warc_files, scan_file
 
 REEXTRACT_DIR = "reextract"
 """Under ARCHIVER_DIR: the default --out of `archiver reextract`, one folder per generation."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds one capture of an article may take to extract before its worker is killed."""
+
+
+TOO_LARGE = "too-large"
+"""Failure reason of a capture whose body inflates past the decoded-size limit."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,9 @@ def run_job(
             extracted.append(extract_article(pages, second_reader=second_reader))
         except WarcReadError as exc:
             result.corrupt.append(f"{first.warc_file} @{exc.offset}: {exc.message}")
+        except BodyTooLarge:
+            # Archived as received, never parsed (as the crawl did): skipped, not damage.
+            result.failures.append((first.url, TOO_LARGE))
         except ExtractionError as exc:
             result.failures.append((first.url, exc.reason))
         except Exception as exc:  # a parser bug on one page must not end the run

@@ -14,6 +14,7 @@ from pebble import ProcessPool
 from archiver.errors import ArchiverError
 from archiver.layout import OPEN_SUFFIX, ArchiveLayout, this_host
 from archiver.offline.reextract import (
+    TOO_LARGE,
     Baseline,
     ReextractResult,
     current_generation,
@@ -307,9 +308,13 @@ def _unrecorded(result: ReextractResult, stored: list[StoredRecord], running: bo
     )
     recorded = {(s.record.site, s.record.article_id) for s in stored}
     extracts = {(line.site, line.article_id) for line in result.lines}
+    # Archived as received and never parsed, as the crawl did: skipped, not damage.
+    oversize = {url for url, reason in result.failed_urls if reason == TOO_LARGE}
     for key, url in sorted(result.planned.items()):
         if key in recorded:
             check.checked += 1
+        elif url in oversize:
+            check.skipped += 1
         elif key not in extracts:
             check.checked += 1  # re-extraction fails too: a failure the crawl counted
         elif running:
@@ -320,11 +325,21 @@ def _unrecorded(result: ReextractResult, stored: list[StoredRecord], running: bo
                 f"{key[0]}/{key[1]} ({url}): archived with status 200 and extracts to a "
                 "record, but no record was written"
             )
-    failed = sum(1 for key in result.planned if key not in recorded and key not in extracts)
+    failed = sum(
+        1
+        for key, url in result.planned.items()
+        if key not in recorded and key not in extracts and url not in oversize
+    )
     check.notes.append(
         f"{failed} article(s) without a record fail re-extraction too (extraction failures "
         "are counted per run in runs/*.json, not kept per URL)"
     )
+    too_large = sorted(oversize)
+    if too_large:
+        check.notes.append(
+            f"{len(too_large)} capture(s) inflate past the decoded-size limit, archived as "
+            f"received and not extracted: {' '.join(too_large[:5])}"
+        )
     if running:
         check.notes.append("a crawl is running: articles without a record yet are skipped")
     return check

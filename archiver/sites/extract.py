@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from lxml import etree
 from pydantic import ValidationError
 
 import archiver
@@ -114,8 +115,19 @@ def _parse(page: CapturedPage, url: ArticleUrl) -> ParsedPage:
     try:
         return parse_page(page, url)
     except PageError as exc:
+        if _too_deep(page.body):
+            # libxml2 stops at 256 nested elements: what the parser saw is a stump, so the
+            # page is hostile or broken markup, not a "page not found".
+            raise ExtractionError("too-deep", f"markup nested too deep in {page.url}") from exc
         kind = NotAnArticle if exc.not_article else ExtractionError
         raise kind(exc.reason, f"{exc} ({page.url})") from exc
+
+
+def _too_deep(body: bytes) -> bool:
+    """True when the HTML parser hit its nesting limit on `body` (read only for failed pages)."""
+    parser = etree.HTMLParser()
+    etree.fromstring(body, parser)
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
 
 def _binary(body: bytes) -> bool:

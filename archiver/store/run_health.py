@@ -33,6 +33,8 @@ _ERROR_PREFIXES = (
     "archiver/warc/errors/",
 )
 
+_UNUSUAL = "archiver/http/unusual_status/"
+
 FAILED_RUNS: list[tuple[str, list[str]]] = []
 """(spider, problems) of every run of this process whose verdict was "failed"; read by the
 `crawl` command to set its exit status."""
@@ -126,6 +128,15 @@ def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
         "duration_seconds": stats.get("elapsed_time_seconds"),
         "fill_rates": fill_rates(stats),
         "agreement": agreement_figures(stats),
+        # Bodies inflating past DOWNLOAD_MAXSIZE: archived as received, never parsed
+        # (archiver.crawl.bodies). Named, so a person can look at them; not an error.
+        "too_large": str(stats.get("archiver/download/too_large_urls") or "").split(),
+        # Codes the sites do not usually answer, by code: data, never a failure in itself.
+        "unusual_statuses": {
+            key[len(_UNUSUAL) :]: value
+            for key, value in sorted(stats.items())
+            if key.startswith(_UNUSUAL) and isinstance(value, int)
+        },
     }
 
 

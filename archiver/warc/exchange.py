@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy.http import Request, Response
@@ -18,6 +19,19 @@ HINTS_META_KEY = "archiver_hints"
 # WARC named field carrying them (a JSON object, ASCII): not WARC-*, which the standard reserves.
 HINTS_FIELD = "Archiver-Hints"
 
+# request.meta key of a dict the crawl fills when it stopped a download itself, keeping the
+# bytes received: {"why": "length"} (DOWNLOAD_MAXSIZE) or {"why": "time"} (DOWNLOAD_TIMEOUT),
+# the WARC-Truncated value. A dict, made before the download: a download handler may work on
+# a copy of the request, whose meta is a shallow copy, so only a shared dict reaches back.
+CUT_META = "archiver_cut"
+
+
+def cut_reason(meta: dict[str, Any]) -> str | None:
+    """Why the crawl stopped this request's download ("length", "time"), or None."""
+    state = meta.get(CUT_META)
+    return str(state["why"]) if isinstance(state, dict) and state.get("why") else None
+
+
 # Credentials for a proxy (the mirror, say) are not part of what the site received.
 _DROPPED_REQUEST_HEADERS = frozenset({"proxy-authorization"})
 
@@ -28,7 +42,8 @@ class HttpExchange:
 
     `response_body` is the entity body exactly as received (still gzip if it came so), with no
     transfer coding; `response_headers` must already agree with it (see `fix_response_headers`).
-    `truncated` marks a body cut short (WARC-Truncated: length).
+    `truncated` marks a body cut short: WARC-Truncated with `truncated_reason` ("disconnect":
+    the connection closed before the announced length; WARC 1.0 also names "length", "time").
     """
 
     url: str
@@ -42,6 +57,7 @@ class HttpExchange:
     response_body: bytes
     ip_address: str | None = None
     truncated: bool = False
+    truncated_reason: str = "disconnect"
     # Where the crawler found this URL and what the finding page said of it (list date,
     # sitemap date): written as the `Archiver-Hints` field of the response record, so that
     # records re-derived from the WARC alone keep those date candidates.
@@ -76,7 +92,9 @@ def exchange_from_scrapy(request: Request, response: Response) -> HttpExchange:
         response_headers=fix_response_headers(_pairs(response.headers.items()), body),
         response_body=body,
         ip_address=None if response.ip_address is None else str(response.ip_address),
-        truncated="dataloss" in response.flags,
+        truncated="dataloss" in response.flags or "download_stopped" in response.flags,
+        # A connection closed early is a "disconnect"; a download the crawl stopped says why.
+        truncated_reason=cut_reason(request.meta) or "disconnect",
         hints=tuple(sorted((request.meta.get(HINTS_META_KEY) or {}).items())),
     )
 

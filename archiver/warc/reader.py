@@ -10,11 +10,12 @@ from pathlib import Path
 from archiver.layout import ArchiveLayout
 from archiver.page import CapturedPage
 from archiver.record import CaptureRef
-from archiver.warc.codings import DecodingError, decode_body, split_codings
+from archiver.warc.codings import BodyTooLarge, DecodingError, decode_body, split_codings
 from archiver.warc.exchange import HINTS_FIELD
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records, read_record_at
 
 __all__ = [
+    "BodyTooLarge",
     "RawRecord",
     "WarcReadError",
     "iter_captures",
@@ -55,13 +56,17 @@ def page_from_record(record: RawRecord, path: Path, warc_file: str) -> CapturedP
 
     A body that does not decode with its declared Content-Encoding (a server that mislabels
     plain bytes) is returned as stored. Raises WarcReadError for a record that cannot make a
-    CaptureRef (no WARC-Date, status out of 100..999).
+    CaptureRef (no WARC-Date, status out of 100..999), and BodyTooLarge for a body inflating
+    past DECODED_LIMIT: archived as received, it is never parsed (the raw bytes of a bomb
+    are not a page either), and callers report it as skipped, not as damage.
     """
     headers = record.http_headers
     try:
         body = decode_body(
             record.payload, split_codings(record.http_header_values("Content-Encoding"))
         )
+    except BodyTooLarge:
+        raise
     except DecodingError:
         body = record.payload
     status = record.http_status

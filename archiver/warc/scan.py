@@ -12,7 +12,13 @@ from typing import IO
 
 from archiver.layout import ArchiveLayout
 from archiver.page import CapturedPage
-from archiver.warc.codings import GZIP_MAGIC, DecodingError, decode_body, split_codings
+from archiver.warc.codings import (
+    GZIP_MAGIC,
+    BodyTooLarge,
+    DecodingError,
+    decode_body,
+    split_codings,
+)
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records, read_record_at
 from archiver.warc.reader import page_from_record
 
@@ -36,6 +42,9 @@ class RecordMeta:
     refers_to: str | None = None  # revisits: WARC-Refers-To (record id of the original)
     refers_to_uri: str | None = None
     refers_to_date: str | None = None
+    # WARC-Truncated: the body was cut short (a reset, a timeout, the size limit); kept as
+    # evidence, never extracted.
+    truncated: bool = False
 
 
 @dataclass
@@ -156,6 +165,7 @@ def record_meta(record: RawRecord, warc_file: str) -> RecordMeta:
         refers_to=record.header("WARC-Refers-To"),
         refers_to_uri=record.header("WARC-Refers-To-Target-URI"),
         refers_to_date=record.header("WARC-Refers-To-Date"),
+        truncated=bool(record.header("WARC-Truncated")),
     )
 
 
@@ -218,6 +228,8 @@ def revisit_page(
         body = decode_body(
             source.payload, split_codings(source.http_header_values("Content-Encoding"))
         )
+    except BodyTooLarge:
+        raise  # as page_from_record: never parsed, reported as skipped
     except DecodingError:
         body = source.payload
     if not record.has_http:

@@ -237,7 +237,7 @@ def _response_record(
     if exchange.ip_address:
         fields.append(("WARC-IP-Address", exchange.ip_address))
     if exchange.truncated:
-        fields.append(("WARC-Truncated", "length"))
+        fields.append(("WARC-Truncated", exchange.truncated_reason))
     if exchange.hints:
         fields.append((HINTS_FIELD, json.dumps(dict(exchange.hints), sort_keys=True)))
     status_line = f"{exchange.status} {exchange.reason}"

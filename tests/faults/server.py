@@ -24,7 +24,14 @@ from typing import Self
 
 from archiver.mirror.server import BUNDLED_ROOT, file_path_for
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    404: "Not Found",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 
 @dataclass
@@ -113,6 +120,37 @@ def drip(body: bytes, *, chunk: int, every: float) -> Fault:
     return fault
 
 
+def raw(head: bytes, body: bytes = b"") -> Fault:
+    """Exactly these bytes: a head (status line and header lines, no final blank line), a
+    blank line, the body. For what no well-formed answer can carry (broken status lines,
+    conflicting lengths, bad chunking)."""
+
+    def fault(conn: Conn, request: Request) -> None:
+        conn.send(head + b"\r\n\r\n" + body)
+
+    return fault
+
+
+def redirect(location: str, status: int = 302) -> Fault:
+    """A redirect to `location` (absolute or relative), no body."""
+    return answer(status, b"", {"Location": location})
+
+
+def sequence(*faults: Fault) -> Fault:
+    """The first request gets faults[0], the second faults[1], ...; later ones the last fault
+    (a 429 storm that ends, a server that recovers)."""
+    lock = threading.Lock()
+    served = [0]
+
+    def fault(conn: Conn, request: Request) -> None:
+        with lock:
+            index = min(served[0], len(faults) - 1)
+            served[0] += 1
+        faults[index](conn, request)
+
+    return fault
+
+
 @cache
 def gzip_bomb(decoded_size: int) -> bytes:
     """A gzip member that inflates to `decoded_size` zero bytes (about 1/1000 of it)."""
@@ -190,7 +228,7 @@ class _Handler(socketserver.StreamRequestHandler):
         fault = self.owner.faults.get(f"{request.host}{request.path}")
         # The client may give up (a timeout or size limit): that is the test's subject.
         with contextlib.suppress(OSError):
-            (fault or _from_mirror)(conn, request)
+            (fault or from_mirror)(conn, request)
 
     def _read_request(self) -> Request | None:
         line = self.rfile.readline(65536).decode("latin-1").strip()
@@ -213,7 +251,7 @@ def _header_lines(rfile: socketserver._SocketWriter | object) -> Iterator[str]:
         yield raw.rstrip("\r\n")
 
 
-def _from_mirror(conn: Conn, request: Request) -> None:
+def from_mirror(conn: Conn, request: Request) -> None:
     relative = file_path_for(request.path.split("?", 1)[0])
     file = BUNDLED_ROOT / "site" / request.host / relative if relative else None
     if file is None or not file.is_file():
@@ -221,3 +259,10 @@ def _from_mirror(conn: Conn, request: Request) -> None:
         return
     ctype = "text/html; charset=utf-8" if file.suffix in (".html", ".shtml") else "text/plain"
     answer(200, file.read_bytes(), {"Content-Type": ctype})(conn, request)
+
+
+def mirror_body(host: str, path: str) -> bytes:
+    """The bundled mirror's bytes for host+path (a real page of the site, to serve faultily)."""
+    relative = file_path_for(path)
+    assert relative is not None, path
+    return (BUNDLED_ROOT / "site" / host / relative).read_bytes()

@@ -275,7 +275,7 @@ def test_404_keeps_both_set_cookie_headers(crawl: Crawl) -> None:
 @pytest.mark.crawl
 def test_short_body_is_marked_truncated(crawl: Crawl) -> None:
     record = crawl.response("/short")
-    assert record.header("WARC-Truncated") == "length"
+    assert record.header("WARC-Truncated") == "disconnect"
     assert record.payload == SHORT_SENT
     assert crawl.response("/landing").header("WARC-Truncated") is None
 

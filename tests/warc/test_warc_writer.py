@@ -246,7 +246,7 @@ def test_truncated_exchange_gets_warc_truncated_and_ip_address(tmp_path: Path) -
     with make_writer(tmp_path) as writer:
         ref = writer.write_exchange(cut)
     record = read_record_at(tmp_path / ref.warc_file, ref.warc_offset)
-    assert record.header("WARC-Truncated") == "length"
+    assert record.header("WARC-Truncated") == "disconnect"
     assert record.header("WARC-IP-Address") == "2001:db8::1"
 
 
