@@ -1,4 +1,5 @@
-"""`scrapy crawl` that rejects bad spider arguments in one line and exits 3 on a failed run."""
+"""`scrapy crawl` that rejects bad spider arguments in one line, exits 3 on a failed run and
+74 on a run stopped by a failed write (disk full, I/O error)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from archiver.crawl.args import SpiderArgumentError
+from archiver.durable import IO_ERROR_EXIT, IO_FAILURES
 from archiver.store.run_health import FAILED_RUNS, UNHEALTHY_EXIT
 
 if TYPE_CHECKING:
@@ -26,5 +28,9 @@ class Command(ScrapyCrawlCommand):
                     raise UsageError(f"{args[0]}: {exc}", print_help=False) from None
         super().run(args, opts)
         # scrapy exits 0 whatever the run found; a scheduler alerts only on the exit status.
-        if FAILED_RUNS and not self.exitcode:
+        if self.exitcode:
+            return
+        if IO_FAILURES:
+            self.exitcode = IO_ERROR_EXIT
+        elif FAILED_RUNS:
             self.exitcode = UNHEALTHY_EXIT
