@@ -42,9 +42,21 @@ class JsonLinesWriter:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             self._files[site] = fd
             self.paths[site] = path
-        append_whole(fd, (line + "\n").encode("utf-8"))
-        os.fsync(fd)
+        try:
+            append_whole(fd, (line + "\n").encode("utf-8"))
+            os.fsync(fd)
+        except OSError:
+            self._drop_if_empty(site)
+            raise
         return self.paths[site]
+
+    def _drop_if_empty(self, site: str) -> None:
+        # A file whose first line failed (disk full) would stay behind empty: remove it.
+        fd = self._files[site]
+        if os.fstat(fd).st_size == 0:
+            os.close(fd)
+            self.paths.pop(site).unlink(missing_ok=True)
+            del self._files[site]
 
     def close(self) -> None:
         for fd in self._files.values():

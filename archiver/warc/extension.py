@@ -192,7 +192,9 @@ class WarcExtension:
             self.stats.inc_value(f"archiver/warc/errors/{type(exc).__name__}")
             if is_storage_error(exc) and self.crawler is not None:
                 # Disk full or failing: every later write would fail too. Stop, in one line.
-                stop_on_io_error(self.crawler, exc, self._current_file())
+                # An OSError is the WARC file's; anything else the capture log's (the index).
+                where = self._current_file() if isinstance(exc, OSError) else "capture log"
+                stop_on_io_error(self.crawler, exc, where)
             else:
                 logger.error("WARC write failed for %s: %r", request.url, exc, exc_info=True)
             return

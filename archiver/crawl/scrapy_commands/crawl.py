@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from archiver.crawl.args import SpiderArgumentError
-from archiver.durable import IO_ERROR_EXIT, IO_FAILURES
+from archiver.durable import IO_ERROR_EXIT, IO_FAILURES, describe, is_storage_error
 from archiver.store.run_health import FAILED_RUNS, UNHEALTHY_EXIT
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Coroutine
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
@@ -28,9 +35,30 @@ class Command(ScrapyCrawlCommand):
                     raise UsageError(f"{args[0]}: {exc}", print_help=False) from None
         super().run(args, opts)
         # scrapy exits 0 whatever the run found; a scheduler alerts only on the exit status.
-        if self.exitcode:
-            return
         if IO_FAILURES:
             self.exitcode = IO_ERROR_EXIT
-        elif FAILED_RUNS:
+        elif FAILED_RUNS and not self.exitcode:
             self.exitcode = UNHEALTHY_EXIT
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        crawler = super()._create_crawler(spidercls)
+        crawler.crawl_async = _start_guarded(crawler.crawl_async)  # type: ignore[method-assign]
+        return crawler
+
+
+def _start_guarded(
+    crawl_async: Callable[..., Coroutine[Any, Any, None]],
+) -> Callable[..., Coroutine[Any, Any, None]]:
+    # The components open the index (and recover files a killed crawl left) while the crawl
+    # starts: a full disk there would otherwise end in a traceback from inside Scrapy.
+    async def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            await crawl_async(*args, **kwargs)
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            line = describe(exc)
+            IO_FAILURES.append(line)
+            logger.error("the crawl could not start: a write failed: %s", line)
+
+    return guarded
