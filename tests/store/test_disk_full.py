@@ -109,6 +109,8 @@ def test_a_disk_full_before_the_index_opens_is_one_line(disk: Path) -> None:
     root = disk / "archive"
     with MirrorServer() as mirror:
         result = run_crawl(SITE, root, mirror.url)
-    assert result.returncode != 0
+    assert result.returncode == IO_ERROR_EXIT, result.log[-3000:]
     assert "Traceback" not in result.log, result.log[-3000:]
+    [line] = [line for line in result.log.splitlines() if "could not start" in line]
+    assert f"{root}: database or disk is full" in line
     assert not list(root.glob("warc/**/*.open"))

@@ -11,6 +11,7 @@ from scrapy.exceptions import UsageError
 
 from archiver.crawl.args import SpiderArgumentError
 from archiver.durable import IO_ERROR_EXIT, IO_FAILURES, describe, is_storage_error
+from archiver.layout import root_from_settings
 from archiver.store.run_health import FAILED_RUNS, UNHEALTHY_EXIT
 
 if TYPE_CHECKING:
@@ -42,22 +43,25 @@ class Command(ScrapyCrawlCommand):
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         crawler = super()._create_crawler(spidercls)
-        crawler.crawl_async = _start_guarded(crawler.crawl_async)  # type: ignore[method-assign]
+        crawler.crawl_async = _start_guarded(crawler)  # type: ignore[method-assign]
         return crawler
 
 
-def _start_guarded(
-    crawl_async: Callable[..., Coroutine[Any, Any, None]],
-) -> Callable[..., Coroutine[Any, Any, None]]:
+def _start_guarded(crawler: Crawler) -> Callable[..., Coroutine[Any, Any, None]]:
     # The components open the index (and recover files a killed crawl left) while the crawl
     # starts: a full disk there would otherwise end in a traceback from inside Scrapy.
+    crawl_async = crawler.crawl_async
+
     async def guarded(*args: Any, **kwargs: Any) -> None:
         try:
             await crawl_async(*args, **kwargs)
         except Exception as exc:
             if not is_storage_error(exc):
                 raise
-            line = describe(exc)
+            # SQLite names no file: the archive's (where the index lies) is the one to look at.
+            line = describe(
+                exc, None if isinstance(exc, OSError) else root_from_settings(crawler.settings)
+            )
             IO_FAILURES.append(line)
             logger.error("the crawl could not start: a write failed: %s", line)
 
