@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from archiver.mirror import MirrorServer
 from archiver.replay.env import ReplayEnv
 from archiver.warc.consistency import check_file
 from tests.crawling import REPO, CrawlResult, run_crawl
+from tests.tmpfs import resize, small_disk
 
 pytestmark = pytest.mark.crawl
 
@@ -33,21 +33,8 @@ ROOMY: Final = "64m"
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
     """A small tmpfs mounted at tmp_path/disk (size PARTWAY), always unmounted."""
-    if os.geteuid() != 0:
-        pytest.fail("the disk-full tests mount a tmpfs: run them as root (CI does)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={PARTWAY}", "tmpfs", str(mount)], check=True
-    )
-    try:
+    with small_disk(tmp_path / "disk", PARTWAY) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _resize(mount: Path, size: str) -> None:
-    subprocess.run(["mount", "-o", f"remount,size={size}", str(mount)], check=True)
 
 
 def _verify(root: Path, env: ReplayEnv) -> subprocess.CompletedProcess[str]:
@@ -92,7 +79,7 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_a_rerun_completes(
         [replay] = [check for check in report["checks"] if check["name"] == "replay"]
         assert any("No space left on device" in p for p in replay["problems"]), replay
 
-        _resize(disk, ROOMY)
+        resize(disk, ROOMY)
         again = run_crawl(SITE, root, mirror.url)
     assert again.returncode == 0, again.log[-3000:]
     assert "Traceback" not in again.log
@@ -105,7 +92,7 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_a_rerun_completes(
 
 def test_a_disk_full_before_the_index_opens_is_one_line(disk: Path) -> None:
     # A scheduled run started on a disk already full: not even the index can be created.
-    _resize(disk, "300k")
+    resize(disk, "300k")
     root = disk / "archive"
     with MirrorServer() as mirror:
         result = run_crawl(SITE, root, mirror.url)
