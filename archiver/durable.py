@@ -47,7 +47,9 @@ def append_whole(fd: int, data: bytes) -> None:
     try:
         written = os.write(fd, data)
         if written != len(data):
-            raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+            # A short write means the device is full; say it the way the OS does.
+            detail = f"{os.strerror(errno.ENOSPC)} ({written} of {len(data)} bytes written)"
+            raise OSError(errno.ENOSPC, detail)
     except OSError:
         try:
             os.ftruncate(fd, start)
