@@ -9,16 +9,20 @@ leaves the `.open` file cut at X; the records written before it (a record line f
 captures); optionally the next line cut in half; and the index as the live crawl kept it (the
 captures and records on disk, no file yet marked complete), with or without the last record
 (a kill before its index transaction committed, which SQLite rolls back). The rerun is a real
-crawl. `test_incremental_kill.py` kills real crawls at varied times as well.
+crawl. Real crawls are killed too, at a few moments (as WARC pairs land, after the first
+record, with several records written).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +38,7 @@ from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import iter_records
-from tests.crawling import REPO, CrawlResult, run_crawl
+from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
 
 pytestmark = pytest.mark.crawl
 
@@ -214,3 +218,59 @@ def test_the_states_are_what_a_kill_leaves(base: Base, tmp_path: Path) -> None:
         ends_whole = records.read_text(encoding="utf-8").endswith("\n")
         assert ends_whole == (point.line == "whole"), point
     shutil.rmtree(tmp_path)
+
+
+def _start_slow(root: Path, mirror_url: str) -> subprocess.Popen[bytes]:
+    settings = {**TEST_SETTINGS, "ARCHIVER_DIR": str(root), "ARCHIVER_MIRROR": mirror_url}
+    settings["DOWNLOAD_DELAY"] = "0.3"  # slow enough to be killed at each trigger below
+    command = [sys.executable, "-m", "scrapy", "crawl", SITE]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _warc_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.glob("warc/**/*.open"))
+
+
+def _lines(root: Path) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in root.glob("records/*/*.jsonl"))
+
+
+# When to kill a real crawl: as its first WARC pairs land, after its first record line, and
+# with several records written (the kill then falls wherever the crawl happens to be).
+TRIGGERS: Final = {
+    "first-pairs": lambda root: _warc_bytes(root) > 20_000,
+    "first-record": lambda root: _lines(root) >= 1,
+    "several-records": lambda root: _lines(root) >= 4,
+}
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_a_real_sigkill_then_rerun_loses_no_page(
+    trigger: str, tmp_path: Path, mirror: MirrorServer, env: ReplayEnv
+) -> None:
+    root = tmp_path / "archive"
+    process = _start_slow(root, mirror.url)
+    deadline = time.monotonic() + 120
+    try:
+        while not TRIGGERS[trigger](root):
+            assert process.poll() is None, "the crawl ended before it could be killed"
+            assert time.monotonic() < deadline, f"{trigger} never happened"
+            time.sleep(0.01)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert list(root.glob("warc/**/*.open"))
+    again = run_crawl(SITE, root, mirror.url)
+    assert again.returncode == 0, again.log[-3000:]
+    assert "Traceback" not in again.log
+    assert not list(root.glob("warc/**/*.open"))
+    records = CrawlResult(0, "", root, {}).records(SITE)
+    _assert_every_article_once(records)
+    _assert_never_archived_without_capture(root)
+    done = _verify(root, env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
