@@ -195,7 +195,7 @@ class ExtractionPipeline:
                     self.index.touch(record.site, record.article_id)
             return None
         with self._writing(self.writer.path(versioned.site)):
-            self._sync_captures(versioned.captures)
+            fsync_open_warcs(self.root, versioned.captures)
             path = self.writer.write(versioned.site, versioned.to_json_line())
         self.stats.inc_value("archiver/records/written")
         self.stats.inc_value(f"archiver/records/written/{record.site}")
@@ -217,15 +217,6 @@ class ExtractionPipeline:
             with self._writing(self.index.path):
                 self.index.record_version(versioned, self.layout.relative(path))
         return versioned
-
-    def _sync_captures(self, captures: Sequence[CaptureRef | None]) -> None:
-        # The WARC writer flushes each pair but fsyncs a file only when it closes it (an fsync
-        # per exchange would pay for every list page, robots.txt and image): the files this
-        # line points into are made durable here, once per record.
-        for name in sorted({c.warc_file for c in captures if c is not None}):
-            still_open = self.root / (name + OPEN_SUFFIX)
-            if still_open.exists():
-                fsync_path(still_open)
 
     @contextmanager
     def _writing(self, path: Path) -> Iterator[None]:
@@ -283,7 +274,7 @@ class ExtractionPipeline:
             capture=item.capture,
         )
         with self._writing(self.events.path(event.site)):
-            self._sync_captures([event.capture])
+            fsync_open_warcs(self.root, [event.capture])
             self.events.write(event.site, event.model_dump_json())
         with self._writing(self.index.path):
             self.index.record_event(event)
@@ -331,3 +322,20 @@ class ExtractionPipeline:
                     raise
                 # Costs only a re-read of these files at the next start.
                 logger.error("index not told the record files are complete: %s", describe(exc))
+
+
+def fsync_open_warcs(root: Path, captures: Sequence[CaptureRef | None]) -> list[Path]:
+    """fsync the WARC files still being written (`.open`) that `captures` lie in; returns them.
+
+    The WARC writer writes each pair in one write but fsyncs a file only when it closes it (an
+    fsync per exchange would pay for every list page, robots.txt and image): the files a record
+    or event line points into are made durable here, once per line, before the line is written.
+    A closed file was fsynced before its rename.
+    """
+    synced: list[Path] = []
+    for name in sorted({c.warc_file for c in captures if c is not None}):
+        still_open = root / (name + OPEN_SUFFIX)
+        if still_open.exists():
+            fsync_path(still_open)
+            synced.append(still_open)
+    return synced

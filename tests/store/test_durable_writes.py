@@ -17,6 +17,7 @@ from archiver.record import Article, CaptureRef, ExtractorInfo
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import capture_row, recover_partial_lines, sync
 from archiver.store.jsonl import JsonLinesWriter
+from archiver.store.pipeline import fsync_open_warcs
 from archiver.store.versions import next_version
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
@@ -177,3 +178,13 @@ def test_captures_a_recovery_cut_off_leave_the_index_and_unarchive_their_article
         assert sync(index).unarchived == 0
     # The record line stays as evidence; verify reports its capture as missing.
     assert path.read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_a_record_line_waits_for_the_warc_file_it_points_into(tmp_path: Path) -> None:
+    directory = ArchiveLayout(tmp_path).warc_dir("globaltimes")
+    writer = RotatingWarcWriter(directory, "globaltimes", 10**9, {}, root=tmp_path)
+    capture = writer.write_exchange(_exchange(0))
+    [open_path] = directory.glob("*.open")
+    assert fsync_open_warcs(tmp_path, [capture, None, capture]) == [open_path]
+    writer.close()  # closed files were fsynced before their rename
+    assert fsync_open_warcs(tmp_path, [capture]) == []
