@@ -156,8 +156,12 @@ def stop_on_io_error(crawler: Crawler, exc: BaseException, path: Path | str | No
     stats.set_value(FIRST_ERROR_STAT, line)
     IO_FAILURES.append(line)
     logger.error("stopping the crawl: a write failed: %s", line)
-    engine = crawler.engine
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # not crawling (a component driven on its own): nothing to stop
+        return
     if engine is not None and engine.spider is not None:
         from scrapy.utils.defer import _schedule_coro
 
+        # As Scrapy's own CloseSpider extension closes a spider from a signal handler.
         _schedule_coro(engine.close_spider_async(reason=IO_ERROR_REASON))

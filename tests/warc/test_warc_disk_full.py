@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scrapy import Spider
+from scrapy.http import Request, Response
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
+from archiver.durable import FIRST_ERROR_STAT, IO_FAILURES
 from archiver.warc.exchange import HttpExchange
+from archiver.warc.extension import WarcExtension
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
 from tests.tmpfs import fill, small_disk
@@ -90,3 +96,34 @@ def test_a_new_file_that_cannot_take_its_warcinfo_is_removed(disk: Path) -> None
     writer.write_exchange(_exchange(3))
     writer.close()
     assert [r.type for r in iter_records(writer.files[0])] == ["warcinfo", "response", "request"]
+
+
+def test_the_extension_counts_every_failed_write_but_stops_and_logs_once(
+    disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawler = get_crawler(settings_dict={"ARCHIVER_DIR": str(disk)})
+    extension = build_from_crawler(WarcExtension, crawler)
+    extension.spider_opened(Spider(name="unit"))
+    fill(disk)
+    before = list(IO_FAILURES)
+    try:
+        for number in range(3):
+            request = Request(f"{URL}?n={number}")
+            body = random.Random(number).randbytes(20_000)
+            extension.response_downloaded(
+                Response(request.url, body=body, request=request), request
+            )
+            assert "archiver_capture" not in request.meta
+        assert crawler.stats is not None
+        stats = crawler.stats.get_stats()
+        assert stats["archiver/io/errors/ENOSPC"] == 3
+        assert stats["archiver/warc/errors/OSError"] == 3
+        assert stats[FIRST_ERROR_STAT].endswith(": No space left on device")
+        assert IO_FAILURES[len(before) :] == [stats[FIRST_ERROR_STAT]]
+        errors = [r for r in caplog.records if r.levelname == "ERROR"]
+        assert [r.getMessage().split(":")[0] for r in errors] == ["stopping the crawl"]
+        assert not any(r.exc_info for r in caplog.records)
+        extension.spider_closed(Spider(name="unit"))
+        assert list((disk / "warc" / "unit").iterdir()) == []
+    finally:
+        IO_FAILURES[:] = before
