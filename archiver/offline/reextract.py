@@ -56,10 +56,12 @@ class Baseline:
     `previous` is the JSON line of the last record an older extractor wrote; `start` the
     WARC-Record-ID of the first capture of the first record the current one wrote. Versions are
     then numbered from `previous` on, as the crawl numbered them (archiver.store.versions), instead
-    of from the article's first capture.
+    of from the article's first capture. `previous` None: the crawl's first record of the article
+    starts at `start` (earlier captures were never recorded: a run killed or stopped by a full
+    disk after the fetch, before the record), numbered from 1.
     """
 
-    previous: str
+    previous: str | None
     start: str
 
 
@@ -175,7 +177,8 @@ def run_job(
         starts = [i for i, c in enumerate(captures) if c[0].record.record_id == baseline.start]
         if starts:
             captures = captures[starts[0] :]
-            previous = Article.model_validate_json(baseline.previous)
+            if baseline.previous is not None:
+                previous = Article.model_validate_json(baseline.previous)
     for capture in captures:
         first = capture[0].record
         try:

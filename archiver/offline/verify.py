@@ -188,7 +188,8 @@ def baselines(stored: list[StoredRecord]) -> dict[tuple[str, str], Baseline]:
 
     Records of one article are taken in capture order; the last place where a record of the
     current version follows one of another version is the baseline `reextract` numbers
-    versions from, as the crawl (archiver.store.versions) did.
+    versions from, as the crawl (archiver.store.versions) did; else, when the first record is a
+    version 1 of the current version, its first capture (earlier captures had no record).
     """
     current = current_generation()
     by_article: dict[tuple[str, str], list[StoredRecord]] = {}
@@ -198,6 +199,11 @@ def baselines(stored: list[StoredRecord]) -> dict[tuple[str, str], Baseline]:
     found: dict[tuple[str, str], Baseline] = {}
     for key, items in by_article.items():
         items.sort(key=lambda i: (i.record.captures[0].fetched_at, i.record.version))
+        first = items[0].record
+        if first.version == 1 and generation(first.extractor) == current:
+            # Captures before the first record were never recorded (the run was killed or
+            # stopped by a full disk before it could): the crawl numbered from this one.
+            found[key] = Baseline(None, first.captures[0].warc_record_id)
         for before, after in itertools.pairwise(items):
             if (
                 generation(before.record.extractor) != current
@@ -373,8 +379,15 @@ def _replay(root: Path, env: ReplayEnv, stored: list[StoredRecord]) -> Check:
             f"no pywb environment at {env.path}: run `archiver replay --setup` to check replay"
         )
         return check
-    report = update_index(root, env)
-    check.problems += [f"{name}: cdxj-indexer failed: {e}" for name, e in report.failed.items()]
+    try:
+        report = update_index(root, env)
+    except OSError as exc:
+        # A full disk under the archive: reported, and the captures checked against the index
+        # as it stands.
+        where = f"{exc.filename}: " if exc.filename else ""
+        check.problems.append(f"replay index not updated: {where}{exc.strerror or exc}")
+    else:
+        check.problems += [f"{name}: cdxj-indexer failed: {e}" for name, e in report.failed.items()]
     indexed = indexed_locations(root)
     for item in stored:
         for capture in item.record.captures:

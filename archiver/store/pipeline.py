@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,8 @@ from pebble import ProcessExpired, ProcessPool
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archiver.layout import ArchiveLayout, root_from_settings, run_stem
+from archiver.durable import describe, fsync_path, is_storage_error, stop_on_io_error
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, root_from_settings, run_stem
 from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from archiver.sites.urls import parse_article_url
@@ -26,14 +28,14 @@ from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS, agreement_s
 from archiver.store.versions import content_of, is_rebaseline, next_version
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Self
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from archiver.record import Article
+    from archiver.record import Article, CaptureRef
     from archiver.store.index.archive_index import ArchiveIndex
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ class ExtractionPipeline:
     not marked archived (archiver/records/skipped/incomplete): the next run fetches it again. A
     worker that dies is counted archiver/extract/failed/crash, a timeout .../timeout.
 
+    Durability: a record line is written only after the WARC files its captures lie in are
+    fsynced, and indexed only after the line itself is fsynced. A failed write of a record or
+    event line or of the index (disk full, I/O error) stops the crawl (reason `io_error`, one
+    line in the log, archiver.durable.stop_on_io_error); that article is not marked archived.
+
     Settings: ARCHIVER_EXTRACT_WORKERS (processes, default: CPU count, at most 4),
     ARCHIVER_EXTRACT_TIMEOUT (seconds per article, default 60), ARCHIVER_DIR (output root).
     """
@@ -89,6 +96,8 @@ class ExtractionPipeline:
         self.events = JsonLinesWriter(self.layout.events_dir, stem)
         self.workers = workers
         self.pool = ProcessPool(max_workers=workers)
+        self.crawler: Crawler | None = None
+        """Set by from_crawler: a failed write stops the crawl through it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -106,6 +115,7 @@ class ExtractionPipeline:
             index=crawl_index(crawler),
             require_captures=settings.getbool("ARCHIVER_WARC_ENABLED", True),
         )
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
@@ -142,11 +152,12 @@ class ExtractionPipeline:
                 self._failed(url, exc.reason, str(exc))
                 if self.index is not None and item.pages and item.pages[0].capture is not None:
                     # Seen, not an article: later latest runs skip it for a while.
-                    self.index.mark_skip(
-                        not_article_key(item.site, item.article_id),
-                        "not_article",
-                        item.pages[0].capture.fetched_at,
-                    )
+                    with self._writing(self.index.path):
+                        self.index.mark_skip(
+                            not_article_key(item.site, item.article_id),
+                            "not_article",
+                            item.pages[0].capture.fetched_at,
+                        )
         except ExtractionError as exc:
             self._failed(url, exc.reason, str(exc))
         except FutureTimeout:
@@ -173,15 +184,20 @@ class ExtractionPipeline:
                 self.stats.inc_value(f"{FIELDS_FILLED}{name}")
 
     def _store(self, record: Article) -> Article | None:
-        # Write first, index second: the index never says archived for a record not on disk.
+        # Durable in this order: the WARC captures, the record line, then the index saying
+        # "archived"; so after a kill or power loss at any point the index never says archived
+        # for a capture or record not on disk (it may lag: the page is then fetched again).
         previous = self.index.current_record(record.site, record.article_id) if self.index else None
         versioned = next_version(previous, record)
         if versioned is None:
             self.stats.inc_value("archiver/versions/unchanged")
             if self.index is not None:
-                self.index.touch(record.site, record.article_id)
+                with self._writing(self.index.path):
+                    self.index.touch(record.site, record.article_id)
             return None
-        path = self.writer.write(versioned.site, versioned.to_json_line())
+        with self._writing(self.writer.path(versioned.site)):
+            fsync_open_warcs(self.root, versioned.captures)
+            path = self.writer.write(versioned.site, versioned.to_json_line())
         self.stats.inc_value("archiver/records/written")
         self.stats.inc_value(f"archiver/records/written/{record.site}")
         self.stats.set_value("archiver/records/last_file", str(path))
@@ -199,8 +215,21 @@ class ExtractionPipeline:
                 ", ".join(versioned.changes),
             )
         if self.index is not None:
-            self.index.record_version(versioned, self.layout.relative(path))
+            with self._writing(self.index.path):
+                self.index.record_version(versioned, self.layout.relative(path))
         return versioned
+
+    @contextmanager
+    def _writing(self, path: Path) -> Iterator[None]:
+        # A failed write (disk full, I/O error) stops the crawl in one line; the item gets no
+        # record and is not marked archived, so a later run fetches it again.
+        try:
+            yield
+        except Exception as exc:
+            if not is_storage_error(exc) or self.crawler is None:
+                raise
+            stop_on_io_error(self.crawler, exc, path)
+            raise DropItem(f"not stored: {describe(exc, path)}", log_level="DEBUG") from None
 
     def _archived(self, item: ArticlePages) -> bool:
         return (
@@ -245,8 +274,11 @@ class ExtractionPipeline:
             reason=item.reason,
             capture=item.capture,
         )
-        self.events.write(event.site, event.model_dump_json())
-        self.index.record_event(event)
+        with self._writing(self.events.path(event.site)):
+            fsync_open_warcs(self.root, [event.capture])
+            self.events.write(event.site, event.model_dump_json())
+        with self._writing(self.index.path):
+            self.index.record_event(event)
         self.stats.inc_value("archiver/articles/deleted")
         logger.warning(
             "article %s deleted on the site (%s%s%s)",
@@ -283,5 +315,28 @@ class ExtractionPipeline:
         if self.index is not None:
             # Everything in these files is indexed: the next run need not read them again.
             written = [*self.writer.paths.values(), *self.events.paths.values()]
-            for path in written:
-                self.index.mark_file(self.layout.relative(path), path.stat().st_size)
+            try:
+                for path in written:
+                    self.index.mark_file(self.layout.relative(path), path.stat().st_size)
+            except Exception as exc:
+                if not is_storage_error(exc):
+                    raise
+                # Costs only a re-read of these files at the next start.
+                logger.error("index not told the record files are complete: %s", describe(exc))
+
+
+def fsync_open_warcs(root: Path, captures: Sequence[CaptureRef | None]) -> list[Path]:
+    """fsync the WARC files still being written (`.open`) that `captures` lie in; returns them.
+
+    The WARC writer writes each pair in one write but fsyncs a file only when it closes it (an
+    fsync per exchange would pay for every list page, robots.txt and image): the files a record
+    or event line points into are made durable here, once per line, before the line is written.
+    A closed file was fsynced before its rename.
+    """
+    synced: list[Path] = []
+    for name in sorted({c.warc_file for c in captures if c is not None}):
+        still_open = root / (name + OPEN_SUFFIX)
+        if still_open.exists():
+            fsync_path(still_open)
+            synced.append(still_open)
+    return synced

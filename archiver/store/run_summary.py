@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archiver.durable import FIRST_ERROR_STAT, describe, write_atomic
 from archiver.layout import ArchiveLayout, root_from_settings, run_stem
 from archiver.store.run_health import HealthSettings, log_health, previous_runs, run_health
 
@@ -27,7 +28,10 @@ logger = logging.getLogger(__name__)
 class RunSummaryExtension:
     """Writes ARCHIVER_DIR/runs/<spider>-<UTC time>-<host>-<pid>.json when the spider closes.
 
-    The file holds the finish reason and every stat as plain JSON values, sorted by name.
+    The file holds the finish reason and every stat as plain JSON values, sorted by name. It is
+    written atomically (a temporary file renamed); when it cannot be written (disk full) that
+    is one line in the log and the summary is still logged and judged. A run stopped by a
+    failed write (archiver.durable) is failed, its first problem naming the path and error.
     Switch off with ARCHIVER_RUN_SUMMARY_ENABLED = False.
     """
 
@@ -58,7 +62,7 @@ class RunSummaryExtension:
         # Fill rates are compared only with runs of the same spider (site) and mode.
         mode = str(getattr(getattr(spider, "args", None), "mode", None) or "latest")
         previous = previous_runs(runs, spider.name, mode)
-        health = run_health(stats, previous, self.health_settings)
+        health = with_io_error(run_health(stats, previous, self.health_settings), stats)
         summary = {
             "spider": spider.name,
             "mode": mode,
@@ -67,8 +71,14 @@ class RunSummaryExtension:
             "stats": stats,
         }
         path = runs / f"{run_stem(spider.name, datetime.now(UTC))}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+        shown: Path | str = path
+        try:
+            # Atomic: a full disk leaves the old reports and no half-written one.
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:
+            logger.error("run summary not written: %s", describe(exc, path))
+            shown = "not written"
         get = self.stats.get_value
         logger.info(
             "archiver summary: %s records, %s extraction failures, %s exchanges in %s WARC "
@@ -78,9 +88,18 @@ class RunSummaryExtension:
             get("archiver/warc/exchanges", 0),
             get("archiver/warc/files", 0),
             _warc_errors(self.stats.get_stats()),
-            path,
+            shown,
         )
         log_health(spider.name, health)
+
+
+def with_io_error(health: dict[str, Any], stats: dict[str, Any]) -> dict[str, Any]:
+    """`health` failed with the first failed write as its first problem, if the run had one."""
+    first = stats.get(FIRST_ERROR_STAT)
+    if not first:
+        return health
+    problem = f"I/O error, crawl stopped: {first}"
+    return {**health, "verdict": "failed", "problems": [problem, *health["problems"]]}
 
 
 def _warc_errors(stats: dict[str, Any]) -> int:

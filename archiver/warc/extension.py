@@ -16,6 +16,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.misc import load_object
 
 import archiver
+from archiver.durable import describe, is_storage_error, stop_on_io_error
 from archiver.layout import DEFAULT_ROOT, ArchiveLayout, root_from_settings
 from archiver.record import CaptureRef
 from archiver.warc.exchange import HttpExchange, exchange_from_scrapy
@@ -94,7 +95,8 @@ class WarcExtension:
     response of the same URL and status is written as a revisit record of it, and every capture
     is recorded in the log.
     Stats: archiver/warc/{exchanges,records,bytes,files,revisits}, archiver/warc/errors/<Exception>,
-    archiver/warc/skipped/<scheme>.
+    archiver/warc/skipped/<scheme>. A failed write of the file or of the capture log (disk full,
+    I/O error) stops the crawl (archiver.durable.stop_on_io_error): reason `io_error`.
     """
 
     def __init__(
@@ -118,6 +120,8 @@ class WarcExtension:
         self.clock = clock
         self.record_id = record_id
         self.writer: RotatingWarcWriter | None = None
+        self.crawler: Crawler | None = None
+        """Set by from_crawler: a failed write (disk full) closes the spider through it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -151,6 +155,7 @@ class WarcExtension:
             record_id=load_object(id_path) if id_path else new_record_id,
             captures=log_factory(crawler) if log_factory is not None else None,
         )
+        extension.crawler = crawler
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -185,7 +190,13 @@ class WarcExtension:
             # A capture from an earlier redirect hop must not pass as this response's.
             request.meta.pop(META_KEY, None)
             self.stats.inc_value(f"archiver/warc/errors/{type(exc).__name__}")
-            logger.error("WARC write failed for %s: %r", request.url, exc, exc_info=True)
+            if is_storage_error(exc) and self.crawler is not None:
+                # Disk full or failing: every later write would fail too. Stop, in one line.
+                # An OSError is the WARC file's; anything else the capture log's (the index).
+                where = self._current_file() if isinstance(exc, OSError) else "capture log"
+                stop_on_io_error(self.crawler, exc, where)
+            else:
+                logger.error("WARC write failed for %s: %r", request.url, exc, exc_info=True)
             return
         request.meta[META_KEY] = capture
         self.stats.inc_value("archiver/warc/exchanges")
@@ -214,13 +225,24 @@ class WarcExtension:
         try:
             self.writer.close()
         except Exception as exc:
+            # The file stays .open: the next crawl's recovery keeps its complete pairs.
             self.stats.inc_value(f"archiver/warc/errors/{type(exc).__name__}")
-            logger.error("Closing WARC file failed: %r", exc, exc_info=True)
+            logger.error("Closing WARC file failed: %s", describe(exc))
         if self.captures is not None:
             layout = ArchiveLayout(self.root)
-            for path in self.writer.files:
-                self.captures.file_done(layout.relative(path), path.stat().st_size)
+            try:
+                for path in self.writer.files:
+                    self.captures.file_done(layout.relative(path), path.stat().st_size)
+            except Exception as exc:
+                if not is_storage_error(exc):
+                    raise
+                # Only costs a re-read of the files at the next start.
+                logger.error("index not told the WARC files are complete: %s", describe(exc))
         self._update_totals()
+
+    def _current_file(self) -> str | None:
+        writer = self.writer
+        return str(writer.last_path) if writer is not None and writer.last_path else None
 
     def _update_totals(self) -> None:
         assert self.writer is not None

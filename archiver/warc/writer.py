@@ -15,6 +15,7 @@ from typing import IO, Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archiver.durable import append_whole
 from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
 from archiver.record import CaptureRef
 from archiver.warc.exchange import HINTS_FIELD, HttpExchange
@@ -98,6 +99,8 @@ class RotatingWarcWriter:
         self._opened = 0
         self._fh: IO[bytes] | None = None
         self._name = ""
+        self.last_path: Path | None = None
+        """The `.open` file written (or being started) last: what a failed write names."""
         self.files: list[Path] = []
         """Finished files (renamed), in the order they were closed."""
         self.bytes_written = 0
@@ -113,8 +116,10 @@ class RotatingWarcWriter:
 
         Response first, as warcio and pywb write pairs: the request's WARC-Concurrent-To then
         points back at a record already on disk, and the response offset starts the pair.
-        Both records carry the same WARC-Date. On an I/O error the file is cut back to where
-        the pair began (or abandoned if that fails) and the error is raised.
+        Both records carry the same WARC-Date. The pair is one write: on an I/O error (disk
+        full) the file is cut back to where the pair began (or abandoned, left `.open` for the
+        next start's recovery, if that fails) and the OSError is raised. A new file whose
+        warcinfo cannot be written is removed, never left empty.
         """
         return self._write_pair(exchange, _response_record)
 
@@ -147,7 +152,7 @@ class RotatingWarcWriter:
         response = _serialise(build, exchange, date, response_id, request_id)
         request = _serialise(_request_record, exchange, date, request_id, response_id)
         offset = fh.tell()
-        self._append(fh, offset, response + request)
+        self._append(fh, response + request)
         capture = CaptureRef(
             url=exchange.url,
             warc_file=f"{self._relative_dir}{self._name}",
@@ -184,16 +189,18 @@ class RotatingWarcWriter:
                 continue
             try:
                 # "x": never clobber a file another writer (or an earlier run) left behind.
-                fh = (self.directory / (name + OPEN_SUFFIX)).open("xb")
+                # Unbuffered: each pair is one os.write, cut back whole if it fails.
+                fh = (self.directory / (name + OPEN_SUFFIX)).open("xb", buffering=0)
             except FileExistsError:
                 continue
             break
         info = _serialise_warcinfo(name, self._warcinfo, date, self._record_id())
+        self.last_path = self.directory / (name + OPEN_SUFFIX)
         try:
-            fh.write(info)
-            fh.flush()
+            append_whole(fh.fileno(), info)
         except OSError:
-            # A file without its warcinfo is worth nothing: remove it, retry on the next write.
+            # A file without its warcinfo is worth nothing: never leave it behind (unbuffered,
+            # so closing it cannot fail on a second flush before the unlink).
             fh.close()
             (self.directory / (name + OPEN_SUFFIX)).unlink(missing_ok=True)
             raise
@@ -202,16 +209,13 @@ class RotatingWarcWriter:
         self._fh, self._name = fh, name
         return fh
 
-    def _append(self, fh: IO[bytes], start: int, data: bytes) -> None:
+    def _append(self, fh: IO[bytes], data: bytes) -> None:
+        start = fh.tell()
         try:
-            fh.write(data)
-            fh.flush()
+            append_whole(fh.fileno(), data)
         except OSError:
-            try:
-                fh.truncate(start)
-                fh.seek(start)
-            except OSError:
-                # Cannot repair: leave the .open file as evidence and start a new one next time.
+            if os.fstat(fh.fileno()).st_size != start:
+                # The cut back failed: leave the .open file for recovery, start a new one.
                 self._fh = None
                 fh.close()
             raise
@@ -221,9 +225,10 @@ class RotatingWarcWriter:
         fh, name = self._fh, self._name
         assert fh is not None
         self._fh = None
-        fh.flush()
-        os.fsync(fh.fileno())
-        fh.close()
+        try:
+            os.fsync(fh.fileno())
+        finally:
+            fh.close()
         final = self.directory / name
         os.rename(self.directory / (name + OPEN_SUFFIX), final)
         self.files.append(final)

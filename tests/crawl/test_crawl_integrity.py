@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from archiver.durable import IO_ERROR_EXIT
 from archiver.layout import INDEX_FILE
 from archiver.mirror import MirrorServer
 from archiver.mirror.server import BUNDLED_ROOT
@@ -57,8 +58,10 @@ def test_failed_warc_write_gives_no_record_and_fails_the_run(
 ) -> None:
     tmp_path.joinpath("warc").write_text("not a directory")
     result = run_crawl("chinadaily", tmp_path, mirror.url, args={"urls": ARTICLE})
-    assert result.returncode == 3, result.log[-3000:]
-    assert "NotADirectoryError" in result.log
+    # A file-system error: the crawl stops at once (archiver.durable), exit 74 not 3.
+    assert result.returncode == IO_ERROR_EXIT, result.log[-3000:]
+    assert "stopping the crawl: a write failed: " in result.log
+    assert "Not a directory" in result.log
     assert result.stats["archiver/warc/errors/NotADirectoryError"] >= 1
     # Archive first: nothing in a WARC file, so no record and not marked archived.
     assert result.records() == []

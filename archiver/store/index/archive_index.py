@@ -106,6 +106,25 @@ class ArchiveIndex:
         row = self.conn.execute(sql + " ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
         return CaptureRow(*row) if row is not None else None
 
+    def forget_captures_from(self, warc_file: str, offset: int) -> int:
+        """Forget the captures of `warc_file` at or past `offset` (bytes a recovery cut off).
+
+        Every article whose current record names one of them is no longer archived, so the
+        next run fetches it again. Returns how many articles that un-archived.
+        """
+        with self._transaction():
+            self.conn.execute(
+                "DELETE FROM captures WHERE warc_file = ? AND warc_offset >= ?", (warc_file, offset)
+            )
+            cursor = self.conn.execute(
+                "UPDATE articles SET archived = 0 WHERE archived = 1 AND EXISTS (SELECT 1 "
+                "FROM json_each(articles.record, '$.captures') c "
+                "WHERE json_extract(c.value, '$.warc_file') = ? "
+                "AND json_extract(c.value, '$.warc_offset') >= ?)",
+                (warc_file, offset),
+            )
+        return int(cursor.rowcount)
+
     # -- files --------------------------------------------------------------------------------
 
     def file_size(self, path: str) -> int | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from archiver.durable import cut_partial_line
 from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
@@ -23,13 +24,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SyncReport:
-    """What a sync read: files, captures, records and events indexed, WARC files recovered."""
+    """What a sync read: files, captures, records and events indexed, WARC files recovered,
+    records and events files whose unfinished last line was cut."""
 
     files: int = 0
     captures: int = 0
     records: int = 0
     events: int = 0
     recovered: list[Path] = field(default_factory=list)
+    lines_cut: list[Path] = field(default_factory=list)
+    unarchived: int = 0
+    """Articles no longer archived: their record names a capture a recovery cut off."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -59,6 +64,14 @@ def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
     )
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A WARC file recovery cut back: its final path, and the bytes kept (0: removed)."""
+
+    path: Path
+    kept: int
+
+
 def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
     """Finish the `.warc.gz.open` files that crawls killed on this host left behind.
 
@@ -67,18 +80,20 @@ def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
     dropped) and renamed to their final name; a file with no complete record is removed.
     Returns the final paths of the files recovered.
     """
-    me = this_host() if host is None else safe_name(host)
-    recovered: list[Path] = []
+    return [cut.path for cut in _recover_open_warcs(root, host) if cut.kept]
+
+
+def _recover_open_warcs(root: Path, host: str | None) -> list[Cut]:
+    cuts: list[Cut] = []
     for path in sorted(ArchiveLayout(root).warc_root.glob(f"**/*.warc.gz{OPEN_SUFFIX}")):
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        stem = final.name[: -len(".warc.gz")]
-        head, _, pid_text = stem.rpartition("-")
-        if not pid_text.isdigit() or not head.endswith(f"-{me}") or _alive(int(pid_text)):
+        if not _left_by_dead_writer(final.name[: -len(".warc.gz")], host):
             continue
         keep = _complete_length(path)
         if keep == 0:
             logger.warning("removing %s: a killed crawl left no complete record in it", path)
             path.unlink()
+            cuts.append(Cut(final, 0))
             continue
         with path.open("r+b") as fh:
             fh.truncate(keep)
@@ -86,20 +101,48 @@ def recover_open_warcs(root: Path, host: str | None = None) -> list[Path]:
             os.fsync(fh.fileno())
         os.rename(path, final)
         logger.warning("recovered %s left open by a killed crawl (%d bytes kept)", final, keep)
-        recovered.append(final)
-    return recovered
+        cuts.append(Cut(final, keep))
+    return cuts
+
+
+def recover_partial_lines(root: Path, host: str | None = None) -> list[Path]:
+    """Cut back the last line of records and events files that killed crawls left unfinished.
+
+    A kill or power loss in the middle of an append leaves a line without its newline; the
+    file is cut to its last complete line (files of running crawls, by the pid in their name,
+    are left alone). Returns the files cut.
+    """
+    layout = ArchiveLayout(root)
+    cut: list[Path] = []
+    for folder in (layout.records_root, layout.events_root):
+        for path in sorted(folder.glob("*/*.jsonl")):
+            if _left_by_dead_writer(path.stem, host) and cut_partial_line(path):
+                logger.warning("cut the unfinished last line of %s left by a killed crawl", path)
+                cut.append(path)
+    return cut
+
+
+def _left_by_dead_writer(stem: str, host: str | None) -> bool:
+    # Stems end in -<host>-<pid> (archiver.layout): only this host's dead pids are ours to fix.
+    me = this_host() if host is None else safe_name(host)
+    head, _, pid_text = stem.rpartition("-")
+    return pid_text.isdigit() and head.endswith(f"-{me}") and not _alive(int(pid_text))
 
 
 def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
     """Bring the index up to date with the files under `root` (default: the index's root).
 
-    Recovers WARC files left open by killed crawls, then reads every WARC, records and events
-    file the index has not seen at its current size. Idempotent: reading a file twice changes
-    nothing.
+    Recovers WARC files left open by killed crawls and cuts back records and events lines
+    they left unfinished, then reads every WARC, records and events file the index has not
+    seen at its current size. Captures a recovery cut off leave the index last, and articles
+    whose records name them are no longer archived (fetched again). Idempotent: reading a file
+    twice changes nothing.
     """
     root = index.root if root is None else root
     layout = ArchiveLayout(root)
-    report = SyncReport(recovered=recover_open_warcs(root))
+    cuts = _recover_open_warcs(root, None)
+    report = SyncReport(recovered=[cut.path for cut in cuts if cut.kept])
+    report.lines_cut = recover_partial_lines(root)
     for path in sorted(layout.warc_root.glob("**/*.warc.gz")):
         if _pending(index, root, path):
             report.captures += _ingest_warc(index, root, path, report)
@@ -115,6 +158,14 @@ def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
     if report.files:
         resolve_revisits(index)
         index.refresh_all()
+    for cut in cuts:
+        # After the records are read: a record line ingested above may name a cut capture.
+        lost = index.forget_captures_from(_relative(root, cut.path), cut.kept)
+        if lost:
+            logger.warning(
+                "%d archived articles lost their capture in %s: fetched again", lost, cut.path
+            )
+        report.unarchived += lost
     return report
 
 
