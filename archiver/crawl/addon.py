@@ -120,4 +120,6 @@ class ArchiverAddon:
         if mirror:
             mirror_origin(mirror)  # fail at start with a clear message, not on the first request
             handler = "archiver.crawl.mirror_handler.MirrorDownloadHandler"
-            settings["DOWNLOAD_HANDLERS"].update({"http": handler, "https": handler})
+        else:
+            handler = "archiver.crawl.cutoff.TimedDownloadHandler"
+        settings["DOWNLOAD_HANDLERS"].update({"http": handler, "https": handler})

@@ -14,6 +14,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import StopDownload
 
 from archiver.warc.exchange import CUT_META
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-    from scrapy.http import Request
+    from scrapy.http import Request, Response
 
 # Stop at this share of DOWNLOAD_TIMEOUT (counted from the headers), before Scrapy's timer.
 TIME_SHARE = 0.8
@@ -48,9 +49,11 @@ class DownloadCutoff:
 
     def headers_received(self, headers: Any, body_length: Any, request: Request, **_: Any) -> None:
         state = _state(request)
-        # A new try (a retry's meta shares the dict of the try before): start afresh.
+        # A new try (a retry's meta shares the dict of the try before): start afresh, from when
+        # the handler began this try (Scrapy's timeout counts from there, not from the headers).
+        started = state.get(TRANSFER_STARTED, monotonic())
         state.clear()
-        state.update(received=0, started=monotonic())
+        state.update(received=0, started=started)
         limit = self._limit(request)
         if limit and isinstance(body_length, int) and body_length > limit:
             # Announced larger than the limit: keep the headers (an empty, truncated body).
@@ -69,6 +72,23 @@ class DownloadCutoff:
 
     def _limit(self, request: Request) -> int:
         return int(request.meta.get("download_maxsize", self.max_size) or 0)
+
+
+TRANSFER_STARTED = "transfer_started"
+"""Key of the cut-off state: when the handler began the current try (monotonic seconds)."""
+
+
+class TimedDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP(S) handler, noting when each try really starts.
+
+    DOWNLOAD_TIMEOUT runs from the moment the handler takes the request, after the slot's
+    delay; no signal marks that moment (request_reached_downloader comes before the delay), so
+    the cut-off would otherwise count from the headers and could be late on a slow server.
+    """
+
+    async def download_request(self, request: Request) -> Response:
+        _state(request)[TRANSFER_STARTED] = monotonic()
+        return await super().download_request(request)
 
 
 def new_cut_state(request: Request) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from archiver.crawl.cutoff import TimedDownloadHandler
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 
-class MirrorDownloadHandler(HTTP11DownloadHandler):
+class MirrorDownloadHandler(TimedDownloadHandler):
     """HTTP(S) handler that fetches from a local replica instead of the site.
 
     The request goes to the mirror's address with the site's own `Host` header and the same path

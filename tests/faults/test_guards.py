@@ -22,14 +22,19 @@ from archiver.crawl.bodies import (
     TruncatedResponse,
     UndecodableResponse,
 )
-from archiver.crawl.cutoff import DownloadCutoff
+from archiver.crawl.cutoff import (
+    TRANSFER_STARTED,
+    DownloadCutoff,
+    TimedDownloadHandler,
+    new_cut_state,
+)
 from archiver.crawl.offsite import OFFSITE_REDIRECT, OffsiteRedirect, OffsiteRedirectMiddleware
 from archiver.crawl.sitemaps import SitemapError, iter_news_sitemap
 from archiver.crawl.statuses import StatusCountMiddleware
 from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, extract_article
 from archiver.store.run_health import summary_figures
-from archiver.warc.exchange import cut_reason
+from archiver.warc.exchange import CUT_META, cut_reason
 from tests.faults.server import gzip_bomb, gzipped
 
 pytestmark = pytest.mark.unit
@@ -177,6 +182,33 @@ def test_cutoff_stops_a_slow_body_and_a_retry_starts_afresh() -> None:
     retry = request.replace()  # shares the state dict, as Scrapy's retries do
     DownloadCutoff(max_size=LIMIT, timeout=60).headers_received({}, 10, retry)
     assert cut_reason(retry.meta) is None
+
+
+def test_cutoff_counts_from_when_the_handler_took_the_request_not_from_the_headers() -> None:
+    # Scrapy's timeout runs from the handler's start: headers that came late must not give
+    # the body the whole timeout again, or Scrapy's own timer drops every byte first.
+    cutoff = DownloadCutoff(max_size=LIMIT, timeout=2)
+    request = Request(URL)
+    new_cut_state(request)
+    request.meta[CUT_META][TRANSFER_STARTED] = time.monotonic() - 1.7  # as the handler stamps
+    cutoff.headers_received({}, 10, request)
+    with pytest.raises(StopDownload):
+        cutoff.bytes_received(b"x", request)
+    assert cut_reason(request.meta) == "time"
+
+
+def test_the_add_on_installs_the_timed_handler_and_the_mirror_handler_is_one() -> None:
+    from scrapy.settings import Settings
+    from scrapy.utils.project import get_project_settings
+
+    from archiver.crawl.addon import ArchiverAddon
+    from archiver.crawl.mirror_handler import MirrorDownloadHandler
+
+    settings: Settings = get_project_settings()
+    ArchiverAddon().update_settings(settings)
+    handlers = settings.getdict("DOWNLOAD_HANDLERS")
+    assert handlers["http"] == handlers["https"] == "archiver.crawl.cutoff.TimedDownloadHandler"
+    assert issubclass(MirrorDownloadHandler, TimedDownloadHandler)
 
 
 # -- statuses, off-site redirects, sitemaps, depth, the summary -------------------------------
