@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # pywb cannot share the Scrapy environment (docs/pitfalls.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test test-unit lint install pywb system-deps replaywebpage mirror
+.PHONY: demo test test-unit test-faults lint install pywb system-deps replaywebpage mirror
 
 $(BIN)/archiver: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,14 @@ test: system-deps lint pywb replaywebpage
 # The fast part alone: in-process tests, no crawl, pywb, chromium or Redis (tests/conftest.py).
 test-unit: install
 	$(BIN)/pytest -m unit
+
+# The fault suite of "Failure modes" in the README: network faults, hostile bodies, kills, full
+# disks, concurrent crawls, damaged indexes, notify (about 4 minutes on 2 cores).
+FAULT_TESTS := tests/faults tests/store/test_kill_points.py tests/store/test_incremental_kill.py \
+	tests/store/test_disk_full.py tests/store/test_durable_writes.py tests/warc/test_warc_disk_full.py \
+	tests/store/test_concurrent_crawls.py tests/store/test_index_damage_crawl.py \
+	tests/store/test_index_heal.py tests/store/test_index_heal_race.py tests/store/test_index_open_race.py \
+	tests/schedule/test_site_lock.py tests/schedule/test_schedule_notify.py tests/store/test_agreement_crawl.py
+
+test-faults: system-deps pywb
+	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest $(FAULT_TESTS)
