@@ -116,6 +116,14 @@ def export_wacz(
     missing = [f for f in files if not (root / f).is_file()]
     if missing:
         raise ArchiverError(f"WARC file(s) named by records are missing: {', '.join(missing)}")
+    damaged = [
+        f"{name} {scan.corrupt[0]}" for name in files if (scan := scan_file(root, name)).corrupt
+    ]
+    if damaged:
+        # wacz would stop on them with a traceback of its own, or pack what cannot replay.
+        raise ArchiverError(
+            f"damaged WARC file(s), nothing packed: {'; '.join(damaged)} (run `archiver verify`)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     title = f"archiver: {site or 'all sites'}" + (f" since {since:%Y-%m-%d}" if since else "")
     _wacz_create(env, out, pages, title, [root / f for f in files])
@@ -150,8 +158,9 @@ def _wacz_create(
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise ArchiverError(f"wacz create failed: {' | '.join(detail)}")
+        # Its last line says what went wrong; the lines above it are a Python stack.
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        raise ArchiverError(f"wacz create failed: {lines[-1] if lines else done.returncode}")
 
 
 def count_pages(wacz: Path) -> int:
