@@ -98,6 +98,9 @@ class ExtractionPipeline:
         self.pool = ProcessPool(max_workers=workers)
         self.crawler: Crawler | None = None
         """Set by from_crawler: a failed write stops the crawl through it."""
+        self.unindexed: set[Path] = set()
+        """Records and events files holding a line the index failed to take (disk full):
+        never marked complete in the index, so the next start reads them again."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -215,7 +218,7 @@ class ExtractionPipeline:
                 ", ".join(versioned.changes),
             )
         if self.index is not None:
-            with self._writing(self.index.path):
+            with self._indexing(path), self._writing(self.index.path):
                 self.index.record_version(versioned, self.layout.relative(path))
         return versioned
 
@@ -230,6 +233,17 @@ class ExtractionPipeline:
                 raise
             stop_on_io_error(self.crawler, exc, path)
             raise DropItem(f"not stored: {describe(exc, path)}", log_level="DEBUG") from None
+
+    @contextmanager
+    def _indexing(self, line_file: Path) -> Iterator[None]:
+        # The line is already in `line_file`; if the index does not take it, marking the file
+        # complete at close would hide the line from the next start's sync for good: the
+        # article would look never recorded, be fetched again and get a second version 1.
+        try:
+            yield
+        except BaseException:
+            self.unindexed.add(line_file)
+            raise
 
     def _archived(self, item: ArticlePages) -> bool:
         return (
@@ -277,7 +291,7 @@ class ExtractionPipeline:
         with self._writing(self.events.path(event.site)):
             fsync_open_warcs(self.root, [event.capture])
             self.events.write(event.site, event.model_dump_json())
-        with self._writing(self.index.path):
+        with self._indexing(self.events.path(event.site)), self._writing(self.index.path):
             self.index.record_event(event)
         self.stats.inc_value("archiver/articles/deleted")
         logger.warning(
@@ -313,8 +327,10 @@ class ExtractionPipeline:
         self.writer.close()
         self.events.close()
         if self.index is not None:
-            # Everything in these files is indexed: the next run need not read them again.
+            # Everything in these files is indexed: the next run need not read them again. A
+            # file with a line the index missed is left unmarked: the next start reads it.
             written = [*self.writer.paths.values(), *self.events.paths.values()]
+            written = [path for path in written if path not in self.unindexed]
             try:
                 for path in written:
                     self.index.mark_file(self.layout.relative(path), path.stat().st_size)
