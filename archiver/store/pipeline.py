@@ -68,6 +68,9 @@ class ExtractionPipeline:
     fsynced, and indexed only after the line itself is fsynced. A failed write of a record or
     event line or of the index (disk full, I/O error) stops the crawl (reason `io_error`, one
     line in the log, archiver.durable.stop_on_io_error); that article is not marked archived.
+    When the line was written whole and only the index write after it failed, its file is not
+    marked complete at close (`unindexed`): the next start's sync reads the line into the
+    index, so the article is archived from then on, not fetched again for a second version 1.
 
     Settings: ARCHIVER_EXTRACT_WORKERS (processes, default: CPU count, at most 4),
     ARCHIVER_EXTRACT_TIMEOUT (seconds per article, default 60), ARCHIVER_DIR (output root).
