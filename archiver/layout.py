@@ -40,6 +40,27 @@ def run_stem(
     return f"{name}-{stamp}-{host_part}-{os.getpid() if pid is None else pid}"
 
 
+def left_by_dead_writer(stem: str, host: str | None = None) -> bool:
+    """Whether a run stem (`...-<host>-<pid>`, see `run_stem`) names a process of this host
+    (or of `host`) that no longer runs: only then are its unfinished files ours to repair. A
+    file of another host is taken as still being written (its process cannot be looked at)."""
+    me = this_host() if host is None else safe_name(host)
+    head, _, pid_text = stem.rpartition("-")
+    return pid_text.isdigit() and head.endswith(f"-{me}") and not _process_runs(int(pid_text))
+
+
+def _process_runs(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def root_from_settings(settings: Any) -> Path:
     """The archive root named by a Scrapy settings object (ARCHIVER_DIR), else the default."""
     return Path(settings.get("ARCHIVER_DIR") or DEFAULT_ROOT)

@@ -12,7 +12,7 @@ from typing import Any
 from pebble import ProcessPool
 
 from archiver.errors import ArchiverError
-from archiver.layout import OPEN_SUFFIX, ArchiveLayout, this_host
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, left_by_dead_writer
 from archiver.offline.reextract import (
     TOO_LARGE,
     Baseline,
@@ -74,27 +74,12 @@ def open_warcs(root: Path) -> dict[str, OpenWarc]:
     The file name ends in `-<host>-<pid>`: on this host the pid tells whether the writer runs;
     a file from another host is taken as running (its process cannot be looked at).
     """
-    me = this_host()
     layout = ArchiveLayout(root)
     found: dict[str, OpenWarc] = {}
     for path in sorted(layout.warc_root.glob(f"**/*.warc.gz{OPEN_SUFFIX}")):
         name = layout.relative(path)[: -len(OPEN_SUFFIX)]
-        head, _, pid_text = name[: -len(".warc.gz")].rpartition("-")
-        alive = True
-        if pid_text.isdigit() and head.endswith(f"-{me}"):
-            alive = _alive(int(pid_text))
-        found[name] = OpenWarc(name, alive)
+        found[name] = OpenWarc(name, not left_by_dead_writer(name[: -len(".warc.gz")]))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from archiver.durable import cut_partial_line
-from archiver.layout import OPEN_SUFFIX, ArchiveLayout, safe_name, this_host
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, left_by_dead_writer
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
@@ -87,7 +87,7 @@ def _recover_open_warcs(root: Path, host: str | None) -> list[Cut]:
     cuts: list[Cut] = []
     for path in sorted(ArchiveLayout(root).warc_root.glob(f"**/*.warc.gz{OPEN_SUFFIX}")):
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
-        if not _left_by_dead_writer(final.name[: -len(".warc.gz")], host):
+        if not left_by_dead_writer(final.name[: -len(".warc.gz")], host):
             continue
         keep = _complete_length(path)
         if keep == 0:
@@ -116,17 +116,10 @@ def recover_partial_lines(root: Path, host: str | None = None) -> list[Path]:
     cut: list[Path] = []
     for folder in (layout.records_root, layout.events_root):
         for path in sorted(folder.glob("*/*.jsonl")):
-            if _left_by_dead_writer(path.stem, host) and cut_partial_line(path):
+            if left_by_dead_writer(path.stem, host) and cut_partial_line(path):
                 logger.warning("cut the unfinished last line of %s left by a killed crawl", path)
                 cut.append(path)
     return cut
-
-
-def _left_by_dead_writer(stem: str, host: str | None) -> bool:
-    # Stems end in -<host>-<pid> (archiver.layout): only this host's dead pids are ours to fix.
-    me = this_host() if host is None else safe_name(host)
-    head, _, pid_text = stem.rpartition("-")
-    return pid_text.isdigit() and head.endswith(f"-{me}") and not _alive(int(pid_text))
 
 
 def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
@@ -269,18 +262,6 @@ def _complete_length(path: Path) -> int:
     if previous is not None and previous.type in ("warcinfo", "request"):
         keep = path.stat().st_size
     return keep
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _relative(root: Path, path: Path) -> str:
