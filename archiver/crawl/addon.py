@@ -120,6 +120,12 @@ class ArchiverAddon:
         if mirror:
             mirror_origin(mirror)  # fail at start with a clear message, not on the first request
             handler = "archiver.crawl.mirror_handler.MirrorDownloadHandler"
+            settings["DOWNLOAD_HANDLERS"].update({"http": handler, "https": handler})
         else:
+            # Lets the cut-off time a slow body as Scrapy does; a handler the user chose
+            # (HTTP/2, say) stays, and the cut-off then counts from the headers.
             handler = "archiver.crawl.cutoff.TimedDownloadHandler"
-        settings["DOWNLOAD_HANDLERS"].update({"http": handler, "https": handler})
+            handlers = settings["DOWNLOAD_HANDLERS"]
+            for scheme in ("http", "https"):
+                if not handlers.get(scheme):
+                    handlers[scheme] = handler

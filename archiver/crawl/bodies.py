@@ -59,7 +59,8 @@ class BodyGuardMiddleware:
     and nothing reaches the WARC. Bodies stopped by archiver.crawl.cutoff ("download_stopped")
     are told apart by the reason it left in request.meta. Why a middleware and signals rather
     than a download handler subclass: both are Scrapy's public, documented hooks, and they work
-    under any handler (the mirror's, HTTP/2), where a subclass would reach into private code.
+    under any handler (the mirror's, HTTP/2); the cut-off's TimedDownloadHandler only adds
+    when a try starts, and without it the cut-off still works, counting from the headers.
     """
 
     def __init__(self, crawler: Crawler, max_size: int) -> None:

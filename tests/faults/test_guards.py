@@ -209,6 +209,14 @@ def test_the_add_on_installs_the_timed_handler_and_the_mirror_handler_is_one() -
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
     assert handlers["http"] == handlers["https"] == "archiver.crawl.cutoff.TimedDownloadHandler"
     assert issubclass(MirrorDownloadHandler, TimedDownloadHandler)
+    # A handler the user chose stays theirs.
+    chosen = get_project_settings()
+    h2 = "scrapy.core.downloader.handlers.http2.H2DownloadHandler"
+    chosen.set("DOWNLOAD_HANDLERS", {"https": h2})
+    ArchiverAddon().update_settings(chosen)
+    handlers = chosen.getdict("DOWNLOAD_HANDLERS")
+    assert handlers["https"] == h2
+    assert handlers["http"] == "archiver.crawl.cutoff.TimedDownloadHandler"
 
 
 # -- statuses, off-site redirects, sitemaps, depth, the summary -------------------------------
