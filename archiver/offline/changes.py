@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,54 +54,41 @@ def list_changes(index: ArchiveIndex, since: date | None, site: str | None) -> l
     """Edits and deletions at or after `since` (a UTC day), oldest first; a re-baseline by a new
     extractor (`archiver.store.versions.rebaselined`) is not an edit."""
     start = iso_utc(day_start(since)) if since else ""
-    found: list[Change] = []
-    for row in index.conn.execute(
-        "SELECT site, article_id, url, at, version, changes FROM versions "
-        "WHERE version > 1 AND at >= ? AND (? IS NULL OR site = ?)",
-        (start, site, site),
-    ):
-        if rebaselined(row[4] - 1, json.loads(row[5])):
-            continue
-        found.append(
-            Change(
-                kind="edited",
-                site=row[0],
-                article_id=row[1],
-                url=row[2],
-                at=row[3],
-                version=row[4],
-                previous_version=row[4] - 1,
-                changes=json.loads(row[5]),
-            )
+    found = [
+        Change(
+            kind="edited",
+            site=row.site,
+            article_id=row.article_id,
+            url=row.url,
+            at=row.at,
+            version=row.version,
+            previous_version=row.version - 1,
+            changes=row.changes,
         )
-    for row in index.conn.execute(
-        "SELECT site, article_id, url, at, status, location FROM events "
-        "WHERE kind = 'deleted' AND at >= ? AND (? IS NULL OR site = ?)",
-        (start, site, site),
-    ):
-        found.append(
-            Change(
-                kind="deleted",
-                site=row[0],
-                article_id=row[1],
-                url=row[2],
-                at=row[3],
-                status=row[4],
-                location=row[5],
-            )
+        for row in index.versions_after_first(start, site)
+        if not rebaselined(row.version - 1, row.changes)
+    ]
+    found += [
+        Change(
+            kind="deleted",
+            site=row.site,
+            article_id=row.article_id,
+            url=row.url,
+            at=row.at,
+            status=row.status,
+            location=row.location,
         )
+        for row in index.deletions(start, site)
+    ]
     return sorted(found, key=lambda c: (c.at, c.site, c.article_id, c.kind))
 
 
 def load_version(index: ArchiveIndex, site: str, article_id: str, version: int) -> Article | None:
     """The record of one version, read from the records file the index names."""
-    row = index.conn.execute(
-        "SELECT record_file FROM versions WHERE site = ? AND article_id = ? AND version = ?",
-        (site, article_id, version),
-    ).fetchone()
-    if row is None:
+    record_file = index.record_file(site, article_id, version)
+    if record_file is None:
         return None
-    path = index.root / str(row[0])
+    path = index.root / record_file
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if article_id in line and line.endswith("\n"):

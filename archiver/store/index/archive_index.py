@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from archiver.layout import ArchiveLayout
 from archiver.record import Article
@@ -42,6 +43,24 @@ class CaptureRow:
 def iso_utc(moment: datetime) -> str:
     """The one timestamp format the index stores (sorts as text): ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat()
+
+
+class VersionRow(NamedTuple):
+    site: str
+    article_id: str
+    url: str
+    at: str
+    version: int
+    changes: list[str]
+
+
+class DeletionRow(NamedTuple):
+    site: str
+    article_id: str
+    url: str
+    at: str
+    status: int | None
+    location: str | None
 
 
 class ArchiveIndex:
@@ -237,6 +256,38 @@ class ArchiveIndex:
             "SELECT deleted_at FROM articles WHERE site = ? AND article_id = ?", (site, article_id)
         ).fetchone()
         return row is not None and row[0] is not None
+
+    # -- changes (`archiver changes`) ---------------------------------------------------------
+
+    def versions_after_first(self, start: str, site: str | None) -> list[VersionRow]:
+        """Every version after an article's first, captured at or after `start` (ISO UTC)."""
+        return [
+            VersionRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+            for row in self.conn.execute(
+                "SELECT site, article_id, url, at, version, changes FROM versions "
+                "WHERE version > 1 AND at >= ? AND (? IS NULL OR site = ?)",
+                (start, site, site),
+            )
+        ]
+
+    def deletions(self, start: str, site: str | None) -> list[DeletionRow]:
+        """Every deletion event seen at or after `start` (ISO UTC)."""
+        return [
+            DeletionRow(*row)
+            for row in self.conn.execute(
+                "SELECT site, article_id, url, at, status, location FROM events "
+                "WHERE kind = 'deleted' AND at >= ? AND (? IS NULL OR site = ?)",
+                (start, site, site),
+            )
+        ]
+
+    def record_file(self, site: str, article_id: str, version: int) -> str | None:
+        """The records file (relative to the root) holding one version of an article."""
+        row = self.conn.execute(
+            "SELECT record_file FROM versions WHERE site = ? AND article_id = ? AND version = ?",
+            (site, article_id, version),
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     # -- cursors ------------------------------------------------------------------------------
 
