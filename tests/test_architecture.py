@@ -8,6 +8,7 @@ one deliberate violation (must be caught), so that a rule that silently checks n
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,6 +264,31 @@ def argparse_imports(root: Path) -> list[str]:
     return imports_outside(root, "argparse", "archiver/cli", (PACKAGE,))
 
 
+# Statements as this project writes them (upper-case keywords), not prose that says "Select".
+_SQL = re.compile(
+    r"\s*(SELECT\b.*\bFROM\b|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|"
+    r"DELETE\s+FROM\b|CREATE\s+(TABLE|INDEX)\b|DROP\s+TABLE\b|PRAGMA\s+\w+)",
+    re.S,
+)
+
+
+def sql_outside_the_index(root: Path) -> list[str]:
+    """String literals that are SQL statements, in archiver/ outside store/index/."""
+    found: list[str] = []
+    for path in python_files(root, PACKAGE):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("archiver/store/index/"):
+            continue
+        found += [
+            f"{rel}:{node.lineno}: {node.value.strip()[:60]}"
+            for node in ast.walk(_parse(path))
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _SQL.match(node.value)
+        ]
+    return found
+
+
 # -- the rules on this repository ---------------------------------------------------------------
 
 
@@ -293,6 +319,11 @@ def test_only_sites_branches_on_a_site_name() -> None:
 
 def test_trafilatura_only_in_the_boilerplate_module() -> None:
     problems = trafilatura_imports(REPO)
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_every_sql_statement_lives_in_the_index_package() -> None:
+    problems = sql_outside_the_index(REPO)
     assert not problems, "\n" + "\n".join(problems)
 
 
@@ -439,3 +470,15 @@ def test_an_entry_point_may_import_the_cli_but_a_module_may_not(tmp_path: Path) 
     assert import_cycles(_tree(tmp_path / "entry", files)) == []
     files["archiver/mirror/server.py"] = "from archiver.cli import main\n"
     assert len(import_cycles(_tree(tmp_path / "module", files))) == 1
+
+
+def test_sql_outside_the_index_is_caught(tmp_path: Path) -> None:
+    files = {
+        "archiver/store/index/db.py": 'Q = "SELECT url FROM captures"\n',
+        "archiver/offline/ok.py": 'TEXT = "Select a site from the list"\n',
+    }
+    assert sql_outside_the_index(_tree(tmp_path / "clean", files)) == []
+    files["archiver/offline/changes.py"] = (
+        'Q = ("SELECT site, url FROM versions "\n     "WHERE x")\n'
+    )
+    assert len(sql_outside_the_index(_tree(tmp_path / "sql", files))) == 1
