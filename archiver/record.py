@@ -193,6 +193,19 @@ class Article(_Strict):
         return self.model_dump_json()
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect `schema_json` is written in (pydantic's)."""
+
+SCHEMA_VERSION = 1
+"""Version of the record contract. Raise it when a change can break a reader of older records
+(a field removed, renamed or given another type or meaning); a new field with a default keeps
+it. The snapshot test (tests/snapshots/article.schema.json) shows every change for review."""
+
+SCHEMA_ID = f"urn:archiver:schema:article:{SCHEMA_VERSION}"
+"""`$id` of the record schema: names the contract and its version, never a place to fetch."""
+
+
 def schema_json() -> dict[str, object]:
-    """The JSON Schema of the record, as `archiver schema` prints it."""
-    return Article.model_json_schema()
+    """The JSON Schema of the record, as `archiver schema` prints it: `$schema` (the dialect)
+    and `$id` (SCHEMA_ID) first, then pydantic's schema of Article."""
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID, **Article.model_json_schema()}

@@ -1,4 +1,4 @@
-"""`archiver reextract`, `export wacz` and `verify`: the archive read back, offline."""
+"""`archiver reextract`, `export wacz|parquet` and `verify`: the archive read back, offline."""
 
 from __future__ import annotations
 
@@ -51,18 +51,7 @@ def register(commands: Commands) -> None:
     add_dir(reextract)
     reextract.set_defaults(run=_run_reextract)
 
-    export = commands.add_parser("export", help="export the archive in another format")
-    formats = export.add_subparsers(title="formats", required=True, metavar="FORMAT")
-    wacz = formats.add_parser(
-        "wacz",
-        help="pack WARC files, index and pages.jsonl (one page per article) into a WACZ",
-    )
-    wacz.add_argument("--out", type=Path, required=True, metavar="FILE.wacz")
-    wacz.add_argument("--since", type=since, help="only articles captured since DATE")
-    add_site(wacz)
-    add_env(wacz)
-    add_dir(wacz)
-    wacz.set_defaults(run=_run_export_wacz)
+    _register_export(commands)
 
     verify = commands.add_parser(
         "verify",
@@ -76,6 +65,39 @@ def register(commands: Commands) -> None:
     add_env(verify)
     add_dir(verify)
     verify.set_defaults(run=_run_verify)
+
+
+def _register_export(commands: Commands) -> None:
+    """`export wacz` and `export parquet`."""
+    export = commands.add_parser("export", help="export the archive in another format")
+    formats = export.add_subparsers(title="formats", required=True, metavar="FORMAT")
+    wacz = formats.add_parser(
+        "wacz",
+        help="pack WARC files, index and pages.jsonl (one page per article) into a WACZ",
+    )
+    wacz.add_argument("--out", type=Path, required=True, metavar="FILE.wacz")
+    wacz.add_argument("--since", type=since, help="only articles captured since DATE")
+    add_site(wacz)
+    add_env(wacz)
+    add_dir(wacz)
+    wacz.set_defaults(run=_run_export_wacz)
+    parquet = formats.add_parser(
+        "parquet",
+        help="write the records as Parquet (typed columns for DuckDB, pandas, R, Arrow)",
+        description="Writes OUT/articles.parquet: the latest record of every article, one "
+        "column per record field with a declared type. Needs pyarrow: "
+        "pip install 'archiver[parquet]'.",
+    )
+    parquet.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parquet.add_argument("--since", type=since, help="only records first captured since DATE")
+    add_site(parquet)
+    parquet.add_argument(
+        "--versions",
+        action="store_true",
+        help="every version of every article, to OUT/versions.parquet",
+    )
+    add_dir(parquet)
+    parquet.set_defaults(run=_run_export_parquet)
 
 
 def _run_reextract(options: argparse.Namespace) -> int:
@@ -160,6 +182,36 @@ def _run_export_wacz(options: argparse.Namespace) -> int:
     except OSError as exc:
         raise os_error(exc) from None
     print(f"wrote {report.out}: {report.files} WARC file(s), {report.pages} pages (articles)")
+    return 0
+
+
+PARQUET_EXTRA = "export parquet needs pyarrow: pip install 'archiver[parquet]'"
+
+
+def _run_export_parquet(options: argparse.Namespace) -> int:
+    from archiver.cli.incremental import index_path
+
+    try:
+        from archiver.offline.parquet import export_parquet
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "pyarrow":
+            raise
+        raise CommandError(PARQUET_EXTRA) from None
+    root = archive_dir(options.dir)
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
+    try:
+        report = export_parquet(
+            root,
+            options.out,
+            site=options.site,
+            since=options.since,
+            versions=options.versions,
+            index_path=index_path(None),
+        )
+    except OSError as exc:
+        raise os_error(exc) from None
+    print(report.summary())
     return 0
 
 

@@ -11,6 +11,7 @@ from tldextract import TLDExtract
 import archiver
 from archiver.crawl import scaleout
 from archiver.crawl.mirror_handler import mirror_origin
+from archiver.store.feeds import FEED_EXPORTERS
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -63,7 +64,8 @@ def use_bundled_public_suffixes() -> None:
 
 
 class ArchiverAddon:
-    """Installs the WARC extension, the extraction pipeline and backoff retries.
+    """Installs the WARC extension, the extraction pipeline (and feed exporters that write its
+    records as their record lines do) and backoff retries.
 
     With ARCHIVER_REDIS_URL set, the crawl is one worker of a scaled-out run
     (archiver.crawl.scaleout).
@@ -100,6 +102,8 @@ class ArchiverAddon:
             }
         )
         settings["ITEM_PIPELINES"].update({"archiver.store.pipeline.ExtractionPipeline": 300})
+        # `-O items.jsonl` writes each record as its record line says it (archiver.store.feeds).
+        settings["FEED_EXPORTERS"].update(FEED_EXPORTERS, priority="addon")
         settings["DOWNLOADER_MIDDLEWARES"].update(
             {
                 "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

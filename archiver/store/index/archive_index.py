@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
@@ -210,6 +211,16 @@ class ArchiveIndex:
             "SELECT record FROM articles WHERE site = ? AND article_id = ?", (site, article_id)
         ).fetchone()
         return Article.model_validate_json(row[0]) if row is not None else None
+
+    def current_records(self, site: str | None = None) -> Iterator[Article]:
+        """The current record of every article (of `site`; None: every site), ordered by site
+        then article id (as text). Streamed: one record in memory at a time."""
+        cursor = self.conn.execute(
+            "SELECT record FROM articles WHERE (? IS NULL OR site = ?) ORDER BY site, article_id",
+            (site, site),
+        )
+        for (text,) in cursor:
+            yield Article.model_validate_json(text)
 
     def is_archived(self, site: str, article_id: str) -> bool:
         """True when a record of the article was written with every page's WARC capture."""
