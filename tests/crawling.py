@@ -48,8 +48,11 @@ def run_crawl(
     args: dict[str, str] | None = None,
     settings: dict[str, str] | None = None,
     timeout: float = 240,
+    options: list[str] | None = None,
 ) -> CrawlResult:
-    """`python -m scrapy crawl SITE` in a subprocess, output under `root`; waits for the end."""
+    """`python -m scrapy crawl SITE` in a subprocess, output under `root`; waits for the end.
+
+    `options` are more command-line options, e.g. ["-O", "items.jsonl"] for a feed export."""
     merged = {
         **TEST_SETTINGS,
         "ARCHIVER_DIR": str(root),
@@ -61,6 +64,7 @@ def run_crawl(
         command += ["-s", f"{name}={value}"]
     for name, value in (args or {}).items():
         command += ["-a", f"{name}={value}"]
+    command += options or []
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
     done = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False

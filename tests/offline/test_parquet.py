@@ -6,7 +6,6 @@ with captures and extractor added; tests/offline/test_export_parquet.py exports 
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,33 +31,9 @@ from archiver.record import (
     ExtractorInfo,
     Image,
 )
-from tests.fixture_pages import FIXTURES, names
+from tests.fixture_pages import STEM, fixture_records
 
 pytestmark = pytest.mark.unit
-
-STEM = "crawl-20260101000000-testhost-1"
-
-
-def fixture_records() -> list[Article]:
-    """Every fixture's expected record, as a crawl would have written it on 2026-01-01."""
-    records = []
-    for name in names():
-        expected = json.loads((FIXTURES / name / "expected.json").read_text(encoding="utf-8"))
-        if "error" in expected:
-            continue
-        capture = {
-            "url": expected["url"],
-            "warc_file": f"warc/{expected['site']}/{STEM}.warc.gz",
-            "warc_offset": len(records) * 1000,
-            "warc_record_id": f"<urn:uuid:00000000-0000-4000-8000-{len(records):012d}>",
-            "fetched_at": f"2026-01-01T00:{len(records):02d}:00Z",
-            "status": 200,
-        }
-        extractor = {"archiver": "0.1.0", "trafilatura": "2.0.0", "parser": f"{name}/test"}
-        records.append(
-            Article.model_validate({**expected, "captures": [capture], "extractor": extractor})
-        )
-    return records
 
 
 def write_archive(root: Path, records: list[Article]) -> Path:
