@@ -88,8 +88,12 @@ def _register_export(commands: Commands) -> None:
         "column per record field with a declared type. Needs pyarrow: "
         "pip install 'archiver[parquet]'.",
     )
-    parquet.add_argument("--out", type=Path, required=True, metavar="DIR")
-    parquet.add_argument("--since", type=since, help="only records first captured since DATE")
+    parquet.add_argument(
+        "--out", type=Path, required=True, metavar="OUT", help="output folder (made if missing)"
+    )
+    parquet.add_argument(
+        "--since", type=since, metavar="DATE", help="only records first captured since DATE"
+    )
     add_site(parquet)
     parquet.add_argument(
         "--versions",
