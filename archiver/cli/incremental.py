@@ -148,6 +148,14 @@ def _run_changes(options: argparse.Namespace) -> int:
                 f"{', '.join(change.changes)}\n"
             )
             out.write("".join(f"    {line}\n" for line in item.diff.splitlines()))
+    if not shown:
+        # Said, not left to an empty screen; on stderr with --json, whose output stays empty.
+        since = f" since {options.since}" if options.since else ""
+        site = f" on {options.site}" if options.site else ""
+        print(
+            f"no changes: no article edited or deleted{since}{site}",
+            file=sys.stderr if options.json else out,
+        )
     return 0
 
 
