@@ -165,13 +165,14 @@ def _run_schedule(options: argparse.Namespace) -> int:
     from datetime import datetime
 
     from archiver.schedule.config import DEFAULT_CONFIG, load_jobs
-    from archiver.schedule.runner import Scheduler, crontab
+    from archiver.schedule.runner import Scheduler, crontab, require_contacts
 
     if options.print_config:
         print(DEFAULT_CONFIG, end="")
         return 0
     root = archive_dir(options.dir)
     jobs = load_jobs(options.config)
+    require_contacts(jobs, options.config)
     if options.print_crontab:
         print(crontab(jobs, root, options.config), end="")
         return 0
