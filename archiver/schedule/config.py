@@ -143,12 +143,10 @@ def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
         raise ArchiverError(f"{source}: contact: an e-mail or URL in quotes")
     jobs: list[Job] = []
     for number, entry in enumerate(raw.get("job", []), 1):
-        if contact.strip() and isinstance(entry, dict):
+        own = entry.get("settings", {}) if isinstance(entry, dict) else None
+        if contact.strip() and isinstance(own, dict):
             # The top-level contact is every job's ARCHIVER_CONTACT unless the job sets its own.
-            entry = {
-                **entry,
-                "settings": {"ARCHIVER_CONTACT": contact, **entry.get("settings", {})},
-            }
+            entry = {**entry, "settings": {"ARCHIVER_CONTACT": contact, **own}}
         try:
             jobs.append(Job.model_validate(entry))
         except ValidationError as exc:

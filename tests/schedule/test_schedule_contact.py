@@ -56,3 +56,5 @@ def test_a_jobs_own_contact_wins_and_mirror_jobs_need_none() -> None:
         require_contacts(parse_jobs(f'contact = "  "\n{JOB}'))
     with pytest.raises(ArchiverError, match="contact: an e-mail or URL"):
         parse_jobs(f"contact = 3\n{JOB}")
+    with pytest.raises(ArchiverError, match="job 1: settings: Input should be a valid dict"):
+        parse_jobs(f'contact = "all@example.org"\n{JOB}settings = "x"\n')
