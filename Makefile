@@ -5,17 +5,31 @@ BIN := $(VENV)/bin
 # pywb cannot share the Scrapy environment (docs/pitfalls.md): it gets its own, made by the archiver.
 PYWB_ENV ?= .venv-pywb
 
-.PHONY: demo test test-unit test-faults lint install pywb system-deps replaywebpage mirror
+.PHONY: demo test test-unit test-faults lint install install-test pywb system-deps replaywebpage mirror
 
-$(BIN)/archiver: pyproject.toml
+# Two stamps, so that `make demo` installs only what the archiver runs (about half the size of
+# the test tools: playwright alone is 165 MB) and a later `make test` adds the test extras.
+# pip is not quiet: its "Collecting ..." lines are the progress of the slowest step.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP := $(VENV)/.installed-test
+
+$(RUNTIME_STAMP): pyproject.toml
+	@echo "== creating $(VENV)/ and installing the archiver with its runtime dependencies"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install -e .
 	touch $@
 
-install: $(BIN)/archiver
+$(TEST_STAMP): $(RUNTIME_STAMP)
+	@echo "== adding the test tools to $(VENV)/ (pytest, ruff, mypy, playwright)"
+	$(BIN)/pip install -e '.[test]'
+	touch $@
 
-$(PYWB_ENV)/bin/wayback: | $(BIN)/archiver
+install: $(RUNTIME_STAMP)
+
+install-test: $(TEST_STAMP)
+
+$(PYWB_ENV)/bin/wayback: | $(RUNTIME_STAMP)
 	$(BIN)/archiver replay --setup --env $(PYWB_ENV)
 
 pywb: $(PYWB_ENV)/bin/wayback
@@ -28,7 +42,7 @@ demo: install
 mirror: install
 	$(BIN)/python -m tools.mirror
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -52,11 +66,11 @@ $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION):
 
 replaywebpage: $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION)
 
-test: system-deps lint pywb replaywebpage
+test: install-test system-deps lint pywb replaywebpage
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest
 
 # The fast part alone: in-process tests, no crawl, pywb, chromium or Redis (tests/conftest.py).
-test-unit: install
+test-unit: install-test
 	$(BIN)/pytest -m unit
 
 # The fault suite of "Failure modes" in the README: network faults, hostile bodies, kills, full
@@ -67,5 +81,5 @@ FAULT_TESTS := tests/faults tests/store/test_kill_points.py tests/store/test_inc
 	tests/store/test_index_heal.py tests/store/test_index_heal_race.py tests/store/test_index_open_race.py \
 	tests/schedule/test_site_lock.py tests/schedule/test_schedule_notify.py tests/store/test_agreement_crawl.py
 
-test-faults: system-deps pywb
+test-faults: install-test system-deps pywb
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest $(FAULT_TESTS)

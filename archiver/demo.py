@@ -95,12 +95,25 @@ def _latest_stats(root: Path, site: Site) -> dict[str, Any]:
     return stats
 
 
+# The summary's columns after `site`: header and what it counts, printed as a legend after the
+# table (the README's Quick start says the same).
+COLUMNS = (
+    ("new/changed", "articles given a record this run: new, or a new version of an edited one"),
+    ("unchanged", "articles fetched again whose content had not changed (no new record)"),
+    ("archived", "articles an earlier run archived, so not fetched again"),
+    ("pages", "HTTP exchanges written to the WARC files (robots.txt, lists, articles, images)"),
+    ("revisits", "of those pages, the ones unchanged since an earlier capture (WARC revisits)"),
+    ("extract-fail", "pages archived that gave no record (the reasons are listed under the row)"),
+    ("fetch-fail", "article pages not fetched: errors that remained after the retries"),
+)
+
+
 def _print_summary(root: Path, runs: list[SiteRun]) -> int:
     ok = True
     print()
+    widths = [max(len(name), 6) for name, _ in COLUMNS]
     print(
-        f"{'site':<12} {'new/changed':>11} {'unchanged':>9} {'archived':>8} {'pages':>6} "
-        f"{'revisits':>8} {'extract-fail':>12} {'fetch-fail':>10}"
+        f"{'site':<12} " + " ".join(f"{n:>{w}}" for (n, _), w in zip(COLUMNS, widths, strict=True))
     )
     for run in runs:
         stats = run.stats
@@ -110,11 +123,17 @@ def _print_summary(root: Path, runs: list[SiteRun]) -> int:
         unchanged = stats.get("archiver/versions/unchanged", 0)
         archived = stats.get("archiver/discovery/already_archived", 0)
         fetch_failed = _sum(stats, "archiver/article/fetch_failed/")
+        figures = (
+            written,
+            unchanged,
+            archived,
+            stats.get("archiver/warc/exchanges", 0),
+            stats.get("archiver/warc/revisits", 0),
+            stats.get("archiver/extract/failed", 0),
+            fetch_failed,
+        )
         print(
-            f"{run.site:<12} {written:>11} {unchanged:>9} {archived:>8} "
-            f"{stats.get('archiver/warc/exchanges', 0):>6} "
-            f"{stats.get('archiver/warc/revisits', 0):>8} "
-            f"{stats.get('archiver/extract/failed', 0):>12} {fetch_failed:>10}"
+            f"{run.site:<12} " + " ".join(f"{v:>{w}}" for v, w in zip(figures, widths, strict=True))
         )
         for key in sorted(stats):
             if key.startswith("archiver/extract/failed/"):
@@ -125,6 +144,9 @@ def _print_summary(root: Path, runs: list[SiteRun]) -> int:
             print(
                 f"{'':<12} problem: exit {run.returncode}, {warc_errors} WARC errors; see {run.log}"
             )
+    print()
+    for name, meaning in COLUMNS:
+        print(f"  {name:<13}{meaning}")
     layout = ArchiveLayout(root)
     warcs = sorted(layout.warc_root.rglob("*.warc.gz"))
     size = sum(p.stat().st_size for p in warcs)

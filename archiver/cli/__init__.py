@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from archiver import __version__
 from archiver.cli import basics, fixtures, incremental, offline, replay
 from archiver.cli.common import archive_dir
+from archiver.cli.parsing import ArchiverParser
 from archiver.errors import ArchiverError
 
 __all__ = ["archive_dir", "main"]
@@ -31,7 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    top = argparse.ArgumentParser(
+    # Subcommand parsers are made with the same class (argparse's parser_class default).
+    top = ArchiverParser(
         prog="archiver",
         description="Archive China Daily and Global Times: WARC captures and JSON article records.",
     )

@@ -148,6 +148,14 @@ def _run_changes(options: argparse.Namespace) -> int:
                 f"{', '.join(change.changes)}\n"
             )
             out.write("".join(f"    {line}\n" for line in item.diff.splitlines()))
+    if not shown:
+        # Said, not left to an empty screen; on stderr with --json, whose output stays empty.
+        since = f" since {options.since}" if options.since else ""
+        site = f" on {options.site}" if options.site else ""
+        print(
+            f"no changes: no article edited or deleted{since}{site}",
+            file=sys.stderr if options.json else out,
+        )
     return 0
 
 
@@ -157,13 +165,14 @@ def _run_schedule(options: argparse.Namespace) -> int:
     from datetime import datetime
 
     from archiver.schedule.config import DEFAULT_CONFIG, load_jobs
-    from archiver.schedule.runner import Scheduler, crontab
+    from archiver.schedule.runner import Scheduler, crontab, require_contacts
 
     if options.print_config:
         print(DEFAULT_CONFIG, end="")
         return 0
     root = archive_dir(options.dir)
     jobs = load_jobs(options.config)
+    require_contacts(jobs, options.config)
     if options.print_crontab:
         print(crontab(jobs, root, options.config), end="")
         return 0

@@ -47,7 +47,14 @@ def _run_replay(options: argparse.Namespace) -> int:
     root = archive_dir(options.dir)
     env = replay_env(options.env)
     if options.setup:
-        setup_env(env, announce=lambda what: print(f"archiver: {what}", file=sys.stderr))
+        if env.ready:
+            print(f"pywb environment ready: {env.path} (already set up)")
+            return 0
+        setup_env(
+            env,
+            announce=lambda what: print(f"archiver: {what}", file=sys.stderr, flush=True),
+            output=lambda line: print(f"    {line}", file=sys.stderr, flush=True),
+        )
         print(f"pywb environment ready: {env.path}")
         return 0
     env.require()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import scrapy
@@ -14,7 +15,9 @@ from archiver.crawl.mirror_handler import mirror_origin
 from archiver.store.feeds import FEED_EXPORTERS
 
 if TYPE_CHECKING:
-    from scrapy.settings import Settings
+    from scrapy.settings import BaseSettings, Settings
+
+logger = logging.getLogger(__name__)
 
 # Sent on every request. gzip and deflate only: Scrapy would also ask for br and zstd, which
 # pywb cannot replay and warcio mis-decodes (docs/pitfalls.md). DEFAULT_REQUEST_HEADERS replaces
@@ -51,6 +54,22 @@ _POLITE = {
 }
 
 
+def contact_warning(settings: BaseSettings) -> str | None:
+    """The one warning a crawl of the live sites without ARCHIVER_CONTACT logs as it starts.
+
+    None for a crawl with a contact or through ARCHIVER_MIRROR (no site sees that one). A site
+    operator who sees unusual traffic looks for a way to reach whoever sends it; without one,
+    blocking the crawler is all that is left to them.
+    """
+    if settings.get("ARCHIVER_MIRROR") or str(settings.get("ARCHIVER_CONTACT") or "").strip():
+        return None
+    return (
+        "ARCHIVER_CONTACT is not set: this crawl of the live sites tells them no way to reach "
+        "you; set it to your e-mail or URL (-s ARCHIVER_CONTACT=you@example.org), which the "
+        "User-Agent and the WARC files carry"
+    )
+
+
 def use_bundled_public_suffixes() -> None:
     """Make Scrapy's cookie middleware read tldextract's bundled public suffix list.
 
@@ -77,6 +96,9 @@ class ArchiverAddon:
 
     def update_settings(self, settings: Settings) -> None:
         use_bundled_public_suffixes()
+        warning = contact_warning(settings)
+        if warning is not None:
+            logger.warning(warning)
         for name, value in _POLITE.items():
             settings.set(name, value, priority="addon")
         settings.set("DEFAULT_REQUEST_HEADERS", REQUEST_HEADERS, priority="addon")

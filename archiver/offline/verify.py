@@ -40,6 +40,8 @@ class Check:
     problems: list[str] = field(default_factory=list)
     skipped: int = 0
     notes: list[str] = field(default_factory=list)  # what was skipped and why; not problems
+    # Why the check could not run at all and the command that lets it run; not a problem.
+    not_run: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class Check:
             "skipped": self.skipped,
             "problems": self.problems,
             "notes": self.notes,
+            "not_run": self.not_run or None,
         }
 
 
@@ -91,7 +94,9 @@ class StoredRecord:
     record: Article
 
 
-def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> list[Check]:
+def verify_archive(
+    root: Path, env: ReplayEnv, workers: int | None = None, *, replay_required: bool = False
+) -> list[Check]:
     """Run every check on the archive at `root`; each Check lists its problems.
 
     warc: every closed WARC file passes consistency.check_file (reads to the end, digests,
@@ -104,7 +109,9 @@ def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> li
     to this version (records of other versions are counted as skipped). unrecorded: every
     article with a status-200 capture has a record, or re-extracting it fails (the failures a
     crawl counted are not kept per URL on disk, so re-extraction stands in for them). replay:
-    the replay index, brought up to date, holds every capture of every record.
+    the replay index, brought up to date, holds every capture of every record. Without pywb's
+    environment the replay check is not run (`not_run` says how to set it up), unless
+    `replay_required` (the user named the environment): then its absence is a problem.
 
     A record with a capture in a WARC file still open (`.warc.gz.open`: a crawl is writing it,
     or one was killed) is "in progress": counted as skipped in records, reextract and replay,
@@ -124,7 +131,7 @@ def verify_archive(root: Path, env: ReplayEnv, workers: int | None = None) -> li
     records = _records(root, done, unreadable, len(in_progress))
     reextract = _reextract(result, done)
     reextract.skipped += len(in_progress)
-    replay = _replay(root, env, done)
+    replay = _replay(root, env, done, required=replay_required)
     replay.skipped += len(in_progress)
     running = any(o.alive for o in opened.values())
     return [
@@ -357,12 +364,16 @@ def _reextract(result: ReextractResult, stored: list[StoredRecord]) -> Check:
     return check
 
 
-def _replay(root: Path, env: ReplayEnv, stored: list[StoredRecord]) -> Check:
+def _replay(root: Path, env: ReplayEnv, stored: list[StoredRecord], *, required: bool) -> Check:
     check = Check("replay", "every capture of every record is in the pywb replay index")
     if not env.ready:
-        check.problems.append(
-            f"no pywb environment at {env.path}: run `archiver replay --setup` to check replay"
-        )
+        # Right after a first crawl pywb is usually not set up yet: that is a check left
+        # undone, not damage to the archive; an environment the user named must be there.
+        setup = f"`archiver replay --setup --env {env.path}` (or `make pywb`)"
+        if required:
+            check.problems.append(f"no pywb environment at {env.path}: run {setup}")
+        else:
+            check.not_run = f"no pywb environment at {env.path}; run {setup} to check replay"
         return check
     try:
         report = update_index(root, env)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,33 +108,106 @@ def find_python(
     raise ArchiverError(f"pywb needs Python {supported}; install one of them (none found on PATH)")
 
 
-def setup_env(env: ReplayEnv, *, announce: Callable[[str], None] | None = None) -> ReplayEnv:
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of setting pywb's environment up: what it does (said to the user), the command."""
+
+    what: str
+    command: list[str]
+
+
+def setup_steps(env: ReplayEnv, python: str, version: tuple[int, int]) -> list[SetupStep]:
+    """The commands that make pywb's environment at `env.path` with interpreter `python`.
+
+    pip is not quiet (its lines are the progress of the slow step) and shows no progress bar
+    (its output is read line by line).
+    """
+    # setuptools named explicitly: Python 3.12's venv has none, and pywb needs pkg_resources.
+    pins = [f"pywb=={PYWB_FOR_PYTHON[version]}", *TOOLS, "setuptools<82"]
+    constraints = constraints_file(version)
+    pip = [str(env.bin("python")), "-m", "pip"]
+    return [
+        SetupStep(
+            f"creating the environment {env.path} (Python {version[0]}.{version[1]})",
+            [python, "-m", "venv", str(env.path)],
+        ),
+        SetupStep(
+            "upgrading pip in it",
+            [*pip, "install", "--progress-bar", "off", "--upgrade", "pip"],
+        ),
+        SetupStep(
+            f"installing {', '.join(pins)} with the pinned versions of {constraints.name} "
+            "(a minute or two)",
+            [*pip, "install", "--progress-bar", "off", "-c", str(constraints), *pins],
+        ),
+    ]
+
+
+def run_step(
+    step: SetupStep, output: Callable[[str], None] | None = None, *, quiet_for: float = 20.0
+) -> None:
+    """Run `step.command`, passing each line it prints to `output` (if given), and after every
+    `quiet_for` seconds without a line, a "... still running (N s)" line.
+
+    Raises ArchiverError naming the command and its last lines when it fails or cannot start.
+    """
+    try:
+        process = subprocess.Popen(
+            step.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    except OSError as exc:
+        raise ArchiverError(f"cannot run {step.command[0]}: {exc.strerror or exc}") from None
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(process, lines), daemon=True).start()
+    tail: deque[str] = deque(maxlen=5)
+    started = time.monotonic()
+    while True:
+        try:
+            line = lines.get(timeout=quiet_for)
+        except queue.Empty:
+            if output is not None:
+                output(f"... still running ({time.monotonic() - started:.0f} s)")
+            continue
+        if line is None:
+            break
+        tail.append(line)
+        if output is not None:
+            output(line)
+    if process.wait() != 0:
+        detail = " | ".join(line.strip() for line in tail)
+        raise ArchiverError(f"{' '.join(step.command[:4])} failed: {detail}")
+
+
+def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    assert process.stdout is not None
+    with process.stdout:
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+def setup_env(
+    env: ReplayEnv,
+    *,
+    announce: Callable[[str], None] | None = None,
+    output: Callable[[str], None] | None = None,
+) -> ReplayEnv:
     """Create (or complete) the pywb virtualenv at `env.path`; returns it ready.
 
-    Idempotent: an environment already holding the tools is left as it is. Before the slow
-    part, `announce` (if given) is told what is installed where. Raises ArchiverError when no
-    suitable Python exists or pip fails (its output is shown).
+    Idempotent: an environment already holding the tools is left as it is. `announce` (if
+    given) is told each step as it starts; `output` gets the lines the commands print (pip's
+    progress) and a "still running" line when one is silent for a while. Raises ArchiverError when
+    no suitable Python exists or a step fails (with the step's last lines).
     """
     if env.ready:
         return env
     python, version = find_python()
-    # setuptools named explicitly: Python 3.12's venv has none, and pywb needs pkg_resources.
-    pins = [f"pywb=={PYWB_FOR_PYTHON[version]}", *TOOLS, "setuptools<82"]
-    constraints = ["-c", str(constraints_file(version))]
-    steps = [
-        [python, "-m", "venv", str(env.path)],
-        [str(env.bin("python")), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-        [str(env.bin("python")), "-m", "pip", "install", "--quiet", *constraints, *pins],
-    ]
+    for step in setup_steps(env, python, version):
+        if announce is not None:
+            announce(step.what)
+        run_step(step, output)
     if announce is not None:
-        announce(
-            f"setting up pywb in {env.path} (Python {version[0]}.{version[1]}: {', '.join(pins)})"
-        )
-    for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-            raise ArchiverError(f"{' '.join(step[:4])} failed: {' | '.join(detail)}")
+        announce("checking that wayback, cdxj-indexer and wacz are installed")
     if not env.ready:
         raise ArchiverError(f"pip finished but {env.path} lacks wayback, cdxj-indexer or wacz")
     return env

@@ -26,6 +26,11 @@ DEFAULT_CONFIG = """\
 # settings Scrapy settings (-s NAME=VALUE). notify = "mail -s 'archiver run failed' you@example.org"
 # (or a list of arguments) runs with the run summary JSON on stdin after a failed run;
 # notify_on = "always" runs it after every run.
+
+# Required for crawls of the live sites: your e-mail or URL, sent to the sites in the
+# User-Agent (ARCHIVER_CONTACT of every job that sets none). The schedule refuses to run without.
+contact = ""
+
 [[job]]
 site = "chinadaily"
 mode = "latest"
@@ -122,16 +127,26 @@ class Job(BaseModel):
 
 
 def parse_jobs(text: str, source: str = "schedule config") -> list[Job]:
-    """Jobs of a TOML document; ArchiverError naming the job and field on a bad one."""
+    """Jobs of a TOML document; ArchiverError naming the job and field on a bad one.
+
+    A top-level `contact` becomes the ARCHIVER_CONTACT setting of every job that sets none.
+    """
     try:
         raw: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ArchiverError(f"{source}: not valid TOML: {exc}") from None
-    unknown = set(raw) - {"job"}
+    unknown = set(raw) - {"job", "contact"}
     if unknown:
         raise ArchiverError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; use [[job]]")
+    contact = raw.get("contact", "")
+    if not isinstance(contact, str):
+        raise ArchiverError(f"{source}: contact: an e-mail or URL in quotes")
     jobs: list[Job] = []
     for number, entry in enumerate(raw.get("job", []), 1):
+        own = entry.get("settings", {}) if isinstance(entry, dict) else None
+        if contact.strip() and isinstance(own, dict):
+            # The top-level contact is every job's ARCHIVER_CONTACT unless the job sets its own.
+            entry = {**entry, "settings": {"ARCHIVER_CONTACT": contact, **own}}
         try:
             jobs.append(Job.model_validate(entry))
         except ValidationError as exc:

@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from croniter import croniter
+from scrapy.settings import Settings
 
+from archiver.crawl.addon import contact_warning
 from archiver.crawl.site_lock import LOCK_FD_ENV, SiteLock
+from archiver.errors import ArchiverError
 from archiver.layout import ArchiveLayout
 from archiver.schedule.config import Job
 from archiver.schedule.notify import NOTIFY_TIMEOUT, Notifier
@@ -27,6 +30,42 @@ logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=2)
 
 
+CRAWL_SETTINGS_MODULE = "archiver.settings"
+
+
+def crawl_settings(job: Job) -> Settings:
+    """The settings a job's crawl starts from: the archiver's settings module and the job's own
+    (the add-on and the command-line values crawl_command adds aside)."""
+    settings = Settings()
+    settings.setmodule(CRAWL_SETTINGS_MODULE, priority="project")
+    settings.setdict(job.settings, priority="cmdline")
+    return settings
+
+
+def require_contacts(jobs: Sequence[Job], config: Path | None = None) -> None:
+    """Refuse to schedule crawls of the live sites that would tell them no contact.
+
+    A manual crawl without ARCHIVER_CONTACT only warns; an unattended one runs for years, so
+    it must not start without (as Heritrix will not build a job without an operator contact).
+    Raises ArchiverError naming the jobs and how to set it (in `config`, the file the jobs
+    came from, or in a config written out from the default). Jobs through ARCHIVER_MIRROR pass.
+    """
+    missing = [job.label for job in jobs if contact_warning(crawl_settings(job)) is not None]
+    if not missing:
+        return
+    setting = 'contact = "you@example.org" (your e-mail or URL, sent to the sites)'
+    if config is None:
+        how = (
+            "write the default out with `archiver schedule --print-config > jobs.toml`, set "
+            f"{setting} in it and run `archiver schedule --config jobs.toml`"
+        )
+    else:
+        how = f"set {setting} at the top of {config}, or ARCHIVER_CONTACT in the job's settings"
+    raise ArchiverError(
+        f"the schedule would crawl the live sites without a contact ({', '.join(missing)}): {how}"
+    )
+
+
 def crawl_env() -> dict[str, str]:
     """The environment of a crawl process: ours, with Scrapy pointed at archiver's settings.
 
@@ -34,7 +73,7 @@ def crawl_env() -> dict[str, str]:
     through SCRAPY_SETTINGS_MODULE; the latter works from anywhere (cron, systemd, a pip
     install without the checkout).
     """
-    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": CRAWL_SETTINGS_MODULE}
 
 
 def crawl_command(job: Job, root: Path) -> list[str]:

@@ -76,14 +76,14 @@ def test_schedule_prints_config_and_crontab(tmp_path: Path) -> None:
     config = archiver("schedule", "--print-config", "--dir", str(tmp_path))
     assert config.returncode == 0 and "[[job]]" in config.stdout
     (tmp_path / "jobs.toml").write_text(config.stdout)
-    cron = archiver(
-        "schedule",
-        "--config",
-        str(tmp_path / "jobs.toml"),
-        "--print-crontab",
-        "--dir",
-        str(tmp_path),
-    )
+    command = ["schedule", "--config", str(tmp_path / "jobs.toml"), "--print-crontab"]
+    refused = archiver(*command, "--dir", str(tmp_path))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("archiver: error: the schedule would crawl the live sites")
+    assert len(refused.stderr.splitlines()) == 1
+    filled = config.stdout.replace('contact = ""', 'contact = "ops@example.org"')
+    (tmp_path / "jobs.toml").write_text(filled)
+    cron = archiver(*command, "--dir", str(tmp_path))
     assert cron.returncode == 0, cron.stderr
     lines = [line for line in cron.stdout.splitlines() if line and not line.startswith("#")]
     # One line per job of the default config, each starting with its cron expression.

@@ -47,7 +47,15 @@ def _build_wheel(tmp: Path) -> Path:
             shutil.copy2(path, source / name)
     out = tmp / "dist"
     # Build isolation, as any build: setuptools comes from PyPI per pyproject's build-system.
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), "."], source)
+    # Verbose, so setuptools' own warnings reach the output: the package metadata must build
+    # without a deprecation warning (an old `license` table warned on every install).
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), "."]
+    built = subprocess.run(
+        command, cwd=source, capture_output=True, text=True, check=False, timeout=240
+    )
+    output = built.stdout + built.stderr  # the backend's warnings come on stderr
+    assert built.returncode == 0, output[-3000:]
+    assert "deprecat" not in output.lower(), output
     (wheel,) = out.glob("archiver-*.whl")
     return wheel
 

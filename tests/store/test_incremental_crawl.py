@@ -160,7 +160,7 @@ def test_changes_command_lists_edits_and_deletions(
     assert main(["changes", "--dir", str(root), "--site", "chinadaily", "--json"]) == 0
     assert capsys.readouterr().out == ""
     assert main(["changes", "--dir", str(root), "--since", "2999-01-01"]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == "no changes: no article edited or deleted since 2999-01-01\n"
     assert main(["changes", "--dir", str(root)]) == 0
     text = capsys.readouterr().out
     assert "+title: Travel rush eases" in text
