@@ -1,20 +1,25 @@
-"""The wheel ships the mirror's server and pages but no generator, and `archiver demo` runs from it.
+"""The wheel ships the mirror's server and pages but no generator; from it, `archiver demo`,
+`archiver crawl` and `scrapy settings` (with SCRAPY_SETTINGS_MODULE) work in any directory.
 
-The wheel is built from a copy of the checkout that includes tools/, so that leaving the
-generator out is the packaging's doing. It is installed without dependencies into a fresh venv
-that sees the test venv's dependencies but not the checkout (tests/venvs.py). Every command runs
-from an empty directory and the test checks that `archiver` is imported from the installed wheel.
+The wheel is built once per module from a copy of the checkout that includes tools/, so that
+leaving the generator out is the packaging's doing. It is installed without dependencies into a
+fresh venv that sees the test venv's dependencies but not the checkout (tests/venvs.py). Every
+command runs from an empty directory and the test checks that `archiver` is imported from the
+installed wheel.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.crawling import REPO
+from archiver.mirror import Manifest, MirrorServer
+from tests.crawling import REPO, TEST_SETTINGS
 from tests.venvs import bare_venv, build_wheel, clean_env, install_wheel, run
 
 pytestmark = pytest.mark.crawl
@@ -63,3 +68,47 @@ def test_wheel_has_no_generator_and_demo_runs_from_it(installed: Installed, tmp_
         assert list((archive / "warc" / spider).glob("*.warc.gz")), spider
         records = list((archive / "records" / spider).glob("*.jsonl"))
         assert records and all(r.stat().st_size > 0 for r in records), spider
+
+
+def test_archiver_crawl_and_the_polite_settings_from_the_wheel(
+    installed: Installed, tmp_path: Path, mirror: MirrorServer, manifest: Manifest
+) -> None:
+    # Installed use, as the README shows it: no checkout, no scrapy.cfg, no settings module set.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = clean_env()
+    archive = tmp_path / "archive"
+    settings = {**TEST_SETTINGS, "ARCHIVER_MIRROR": mirror.url, "ARCHIVER_DIR": str(archive)}
+    command = [str(installed.venv / "bin/archiver"), "crawl", "globaltimes", "-O", "items.jsonl"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    done = subprocess.run(
+        command, cwd=empty, env=env, capture_output=True, text=True, check=False, timeout=240
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert list((archive / "warc" / "globaltimes").glob("globaltimes-*.warc.gz"))
+    records = [
+        json.loads(line)
+        for path in (archive / "records" / "globaltimes").glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    expected = [
+        a.url for a in manifest.articles if a.site == "globaltimes" and a.expect == "article"
+    ]
+    assert sorted(r["url"] for r in records) == sorted(expected)
+    assert (empty / "items.jsonl").stat().st_size > 0  # scrapy crawl's -O, passed through
+    assert sorted(p.name for p in empty.iterdir()) == ["items.jsonl"]
+
+    # The venv has Scrapy through the test venv's path, not its `scrapy` script: -m is the same.
+    get = [
+        str(installed.venv / "bin/python"),
+        "-m",
+        "scrapy",
+        "settings",
+        "--get",
+        "DOWNLOAD_DELAY",
+    ]
+    with_settings = clean_env(SCRAPY_SETTINGS_MODULE="archiver.settings")
+    assert run(get, empty, with_settings).strip() == "2"
+    assert run([*get, "-s", "DOWNLOAD_DELAY=5"], empty, with_settings).strip() == "5"
