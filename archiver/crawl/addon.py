@@ -1,16 +1,15 @@
-"""One add-on that installs every archiver component and the polite crawling defaults."""
+"""One add-on that installs every archiver component (the polite defaults are in settings.py)."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-import scrapy
 from scrapy.downloadermiddlewares import cookies
 from tldextract import TLDExtract
 
-import archiver
 from archiver.crawl import scaleout
+from archiver.crawl.agent import user_agent
 from archiver.crawl.mirror_handler import mirror_origin
 from archiver.store.feeds import FEED_EXPORTERS
 
@@ -18,40 +17,6 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings, Settings
 
 logger = logging.getLogger(__name__)
-
-# Sent on every request. gzip and deflate only: Scrapy would also ask for br and zstd, which
-# pywb cannot replay and warcio mis-decodes (docs/pitfalls.md). DEFAULT_REQUEST_HEADERS replaces
-# Scrapy's whole dict, so Accept and Accept-Language are declared again.
-REQUEST_HEADERS = {
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "en",
-    "Accept-Encoding": "gzip, deflate",
-}
-
-_POLITE = {
-    "ROBOTSTXT_OBEY": True,
-    # At least 2 s between requests to one host: AutoThrottle never goes below DOWNLOAD_DELAY,
-    # and jitter would (Scrapy's default 0.5 draws 0.5x to 1.5x). DOWNLOAD_DELAY_JITTER replaces
-    # the deprecated RANDOMIZE_DOWNLOAD_DELAY (Scrapy 2.19 warns on every crawl that sets it).
-    "DOWNLOAD_DELAY": 2.0,
-    "DOWNLOAD_DELAY_JITTER": 0,
-    "AUTOTHROTTLE_ENABLED": True,
-    "AUTOTHROTTLE_START_DELAY": 4.0,
-    "AUTOTHROTTLE_MAX_DELAY": 60.0,
-    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-    "RETRY_TIMES": 3,
-    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
-    # Hostile sizes: a page over 32 MiB is cut off and counted, not archived without end.
-    "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
-    "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
-    "DOWNLOAD_TIMEOUT": 60,
-    # A body cut short (a reset, a close before Content-Length) still reaches the WARC, marked
-    # WARC-Truncated; archiver.crawl.bodies retries it and never lets it become a record.
-    "DOWNLOAD_FAIL_ON_DATALOSS": False,
-    # A code-execution endpoint has no place in an unattended crawler.
-    "TELNETCONSOLE_ENABLED": False,
-}
 
 
 def contact_warning(settings: BaseSettings) -> str | None:
@@ -90,8 +55,15 @@ class ArchiverAddon:
     (archiver.crawl.scaleout).
 
     With ARCHIVER_MIRROR set, http and https are fetched from that address instead (see
-    archiver.crawl.mirror_handler). Every value is set at "addon" priority, so `-s NAME=VALUE` and
-    settings.py still override it.
+    archiver.crawl.mirror_handler). Every value is set at "addon" priority (the User-Agent with
+    the contact at that of the one it replaces), so `-s NAME=VALUE` and settings.py still
+    override it.
+
+    The polite defaults (delays, AutoThrottle, retries, sizes, timeouts, request headers, the
+    User-Agent) are plain settings in archiver/settings.py, so that `scrapy settings --get`
+    shows them; a project of its own that installs this add-on starts from
+    `from archiver.settings import *`. What depends on other settings is set here: the
+    contact in the User-Agent, the download handlers, the Redis scheduler.
     """
 
     def update_settings(self, settings: Settings) -> None:
@@ -99,15 +71,12 @@ class ArchiverAddon:
         warning = contact_warning(settings)
         if warning is not None:
             logger.warning(warning)
-        for name, value in _POLITE.items():
-            settings.set(name, value, priority="addon")
-        settings.set("DEFAULT_REQUEST_HEADERS", REQUEST_HEADERS, priority="addon")
         contact = settings.get("ARCHIVER_CONTACT") or ""
-        user_agent = (
-            f"archiver/{archiver.__version__} (web archiving for research; "
-            f"Scrapy/{scrapy.__version__}{'; +' + contact if contact else ''})"
-        )
-        settings.set("USER_AGENT", user_agent, priority="addon")
+        # ARCHIVER_CONTACT may come from -s: only now is it known. A User-Agent of the user's
+        # own (anything but settings.py's) stays as it is.
+        if contact and settings.get("USER_AGENT") == user_agent():
+            priority = settings.getpriority("USER_AGENT") or "addon"
+            settings.set("USER_AGENT", user_agent(contact), priority=priority)
 
         # The WARC layer does not know the index: it is handed the index's CaptureLog.
         settings.set(

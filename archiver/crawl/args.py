@@ -14,6 +14,12 @@ from archiver.sites.urls import site_of
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# What Scrapyd adds to the `-a` arguments of every crawl it starts (scrapyd/webservice.py
+# Schedule, scrapyd/launcher.py get_crawl_args, Scrapyd 1.6): `_job`, the job id, always;
+# `_version`, the project version, when schedule.json names one. They are Scrapyd's, not a
+# description of the crawl: accepted, never an error (the spider keeps them as attributes).
+SCRAPYD_ARGUMENTS = frozenset({"_job", "_version"})
+
 
 class SpiderArgumentError(ValueError):
     """A spider argument is wrong; the message is one line saying which and what to give."""
@@ -89,12 +95,15 @@ class CrawlArgs(BaseModel):
 
 
 def parse_crawl_args(site: Site, raw: dict[str, Any]) -> CrawlArgs:
-    """Validate spider keyword arguments for `site`.
+    """Validate spider keyword arguments for `site` (Scrapyd's own, SCRAPYD_ARGUMENTS, are left
+    out).
 
     Raises SpiderArgumentError with a one-line message naming the argument.
     """
     try:
-        args = CrawlArgs.model_validate(raw)
+        args = CrawlArgs.model_validate(
+            {k: v for k, v in raw.items() if k not in SCRAPYD_ARGUMENTS}
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "arguments"

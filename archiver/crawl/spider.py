@@ -12,7 +12,7 @@ from scrapy import Request, Spider
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 
-from archiver.crawl.args import CrawlArgs, parse_crawl_args
+from archiver.crawl.args import SCRAPYD_ARGUMENTS, CrawlArgs, parse_crawl_args
 from archiver.crawl.claims import ArticleClaims
 from archiver.crawl.pages import captured_page
 from archiver.crawl.scaleout import claims_for
@@ -66,10 +66,10 @@ class ArchiveSpider(Spider):
 
     @classmethod
     def check_arguments(cls, raw: dict[str, Any]) -> None:
-        """Validate `-a` arguments before the crawl starts; raises SpiderArgumentError."""
+        """Validate `-a` arguments before the crawl starts (Scrapyd's `_job` and `_version` are
+        accepted); raises SpiderArgumentError."""
         parse_crawl_args(cls.site, {k: v for k, v in raw.items() if k in CrawlArgs.model_fields})
-        unknown = sorted(set(raw) - set(CrawlArgs.model_fields))
-        if unknown:
+        if set(raw) - set(CrawlArgs.model_fields) - SCRAPYD_ARGUMENTS:
             parse_crawl_args(cls.site, raw)  # raises the one-line "unknown argument" error
 
     @property

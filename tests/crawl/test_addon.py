@@ -1,4 +1,4 @@
-"""The add-on's polite defaults and component wiring, read from a real crawler's settings."""
+"""The polite defaults (settings.py) and the add-on's wiring, read from a real crawler's settings."""
 
 from __future__ import annotations
 
@@ -40,6 +40,26 @@ def test_polite_defaults() -> None:
         "archiver/" in settings["USER_AGENT"]
         and "archive-team@example.org" in settings["USER_AGENT"]
     )
+
+
+def test_polite_defaults_are_plain_settings_before_any_add_on_runs() -> None:
+    # What `scrapy settings --get NAME` shows: the project's settings, no add-on applied.
+    settings = get_project_settings()
+    assert settings.getfloat("DOWNLOAD_DELAY") == 2
+    assert settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert not settings.getbool("DOWNLOAD_FAIL_ON_DATALOSS")
+    assert settings["DEFAULT_REQUEST_HEADERS"]["Accept-Encoding"] == "gzip, deflate"
+    assert settings["USER_AGENT"].startswith("archiver/")
+
+
+def test_the_contact_joins_the_user_agent_but_a_users_own_agent_stays() -> None:
+    assert (
+        "+archive-team@example.org)"
+        in _settings(ARCHIVER_CONTACT="archive-team@example.org")["USER_AGENT"]
+    )
+    assert "+" not in _settings()["USER_AGENT"]
+    own = _settings(ARCHIVER_CONTACT="archive-team@example.org", USER_AGENT="my-bot/1")
+    assert own["USER_AGENT"] == "my-bot/1"
 
 
 def test_polite_delay_has_no_jitter_and_no_deprecation_warning() -> None:

@@ -71,19 +71,18 @@ def test_max_articles_limits_the_crawl(tmp_path: Path, mirror: MirrorServer) -> 
     assert result.stats.get("archiver/discovery/over_max_articles", 0) >= 1
 
 
-def test_bad_argument_is_a_one_line_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["globaltimes", "-a", "since=last week"], "since='last week'"),
+        (["nosuch"], "no spider named 'nosuch'; the spiders are: chinadaily, globaltimes"),
+    ],
+)
+def test_bad_argument_is_a_one_line_usage_error(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "globaltimes",
-            "-a",
-            "since=last week",
-            "-s",
-            f"ARCHIVER_DIR={tmp_path}",
-        ],
+        [sys.executable, "-m", "scrapy", "crawl", *arguments, "-s", f"ARCHIVER_DIR={tmp_path}"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -92,7 +91,7 @@ def test_bad_argument_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
-    assert len(errors) == 1 and "since='last week'" in errors[0], done.stderr
+    assert len(errors) == 1 and message in errors[0], done.stderr
 
 
 def test_robots_txt_is_obeyed(tmp_path: Path, overlay: Path) -> None:

@@ -110,3 +110,18 @@ def test_china_daily_url_date_is_a_day() -> None:
     assert _in_window(ChinaDailySpider(since="2024-05-13"), CD_MAY_13, None)
     assert not _in_window(ChinaDailySpider(since="2024-05-14"), CD_MAY_13, None)
     assert not _in_window(ChinaDailySpider(until="2024-05-12"), CD_MAY_13, None)
+
+
+@pytest.mark.parametrize("spider", [ChinaDailySpider, GlobalTimesSpider])
+def test_scrapyd_job_and_version_are_accepted_and_others_still_refused(spider: type) -> None:
+    # Scrapyd starts every crawl with `-a _job=<id>` (and `-a _version=<v>` when scheduled with
+    # one): the check before the crawl must let them through, and only them.
+    scrapyd = {"_job": "6487ec79947edab326d6db28a2d86511", "_version": "1764500000"}
+    spider.check_arguments({**scrapyd, "max_articles": "3"})
+    crawl = spider(**scrapyd, max_articles="3")
+    assert crawl.args.max_articles == 3
+    assert crawl._job == scrapyd["_job"]  # Scrapyd's convention: the job id as an attribute
+    with pytest.raises(SpiderArgumentError, match="unknown argument '_jobs'"):
+        spider.check_arguments({**scrapyd, "_jobs": "x"})
+    with pytest.raises(SpiderArgumentError, match="bad value for max_articles='none'"):
+        spider.check_arguments({**scrapyd, "max_articles": "none"})

@@ -1,93 +1,48 @@
-"""The wheel ships the mirror's server and pages but no generator, and `archiver demo` runs from it.
+"""The wheel ships the mirror's server and pages but no generator; from it, `archiver demo`,
+`archiver crawl` and `scrapy settings` (with SCRAPY_SETTINGS_MODULE) work in any directory.
 
-The wheel is built from a copy of the checkout that includes tools/, so that leaving the
-generator out is the packaging's doing. It is installed without dependencies into a fresh venv;
-the dependencies come from the test venv's site-packages, added to the fresh venv's path after
-its own (a .pth line, so the checkout's editable install is not loaded). Every command runs from
-an empty directory and the test checks that `archiver` is imported from the installed wheel.
+The wheel is built once per module from a copy of the checkout that includes tools/, so that
+leaving the generator out is the packaging's doing. It is installed without dependencies into a
+fresh venv that sees the test venv's dependencies but not the checkout (tests/venvs.py). Every
+command runs from an empty directory and the test checks that `archiver` is imported from the
+installed wheel.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import json
 import subprocess
-import sys
-import sysconfig
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.crawling import REPO
+from archiver.mirror import Manifest, MirrorServer
+from tests.crawling import REPO, TEST_SETTINGS
+from tests.venvs import bare_venv, build_wheel, clean_env, install_wheel, run
 
 pytestmark = pytest.mark.crawl
 
-# What the wheel is built from: the project files of a clean checkout, tools/ included.
-SOURCES = ("pyproject.toml", "README.md", "archiver", "spiders", "tools")
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    venv: Path
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=240
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The wheel, built once per module, installed into a fresh venv."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    wheel = build_wheel(tmp)
+    venv = bare_venv(tmp / "venv")
+    install_wheel(wheel, venv)
+    return Installed(wheel, venv)
 
 
-def _build_wheel(tmp: Path) -> Path:
-    source = tmp / "source"
-    source.mkdir()
-    for name in SOURCES:
-        path = REPO / name
-        if path.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-            shutil.copytree(path, source / name, ignore=ignore)
-        else:
-            shutil.copy2(path, source / name)
-    out = tmp / "dist"
-    # Build isolation, as any build: setuptools comes from PyPI per pyproject's build-system.
-    # Verbose, so setuptools' own warnings reach the output: the package metadata must build
-    # without a deprecation warning (an old `license` table warned on every install).
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), "."]
-    built = subprocess.run(
-        command, cwd=source, capture_output=True, text=True, check=False, timeout=240
-    )
-    output = built.stdout + built.stderr  # the backend's warnings come on stderr
-    assert built.returncode == 0, output[-3000:]
-    assert "deprecat" not in output.lower(), output
-    (wheel,) = out.glob("archiver-*.whl")
-    return wheel
-
-
-def _install(wheel: Path, tmp: Path) -> Path:
-    venv = tmp / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp)
-    python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-          str(wheel)], tmp)  # fmt: skip
-    # Dependencies from the test venv, searched after the fresh venv's own site-packages.
-    own = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                    tmp).strip())  # fmt: skip
-    deps = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-    (own / "test-venv-dependencies.pth").write_text("".join(f"{d}\n" for d in sorted(deps)))
-    return venv
-
-
-def _clean_env() -> dict[str, str]:
-    # Nothing that would point at the checkout or an archive elsewhere.
-    drop = {
-        "PYTHONPATH",
-        "ARCHIVER_DIR",
-        "ARCHIVER_MIRROR",
-        "SCRAPY_SETTINGS_MODULE",
-        "VIRTUAL_ENV",
-    }
-    return {k: v for k, v in os.environ.items() if k not in drop}
-
-
-def test_wheel_has_no_generator_and_demo_runs_from_it(tmp_path: Path) -> None:
-    wheel = _build_wheel(tmp_path)
+def test_wheel_has_no_generator_and_demo_runs_from_it(installed: Installed, tmp_path: Path) -> None:
+    wheel, venv = installed.wheel, installed.venv
     names = set(zipfile.ZipFile(wheel).namelist())
     assert not [n for n in names if n.startswith("tools/")]
     assert not [n for n in names if n.rsplit("/", 1)[-1] in ("build.py", "content.py")]
@@ -98,19 +53,62 @@ def test_wheel_has_no_generator_and_demo_runs_from_it(tmp_path: Path) -> None:
     committed = {p for p in (REPO / "archiver/mirror/site").rglob("*") if p.is_file()}
     assert len(pages) == len(committed) > 40
 
-    venv = _install(wheel, tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = _clean_env()
-    origin = _run([str(venv / "bin/python"), "-c",
+    env = clean_env()
+    origin = run([str(venv / "bin/python"), "-c",
                    "import archiver, spiders; print(archiver.__file__); print(spiders.__file__)"],
                   empty, env)  # fmt: skip
     for line in origin.split():
         assert Path(line).is_relative_to(venv), origin
 
-    _run([str(venv / "bin/archiver"), "demo"], empty, env)
+    run([str(venv / "bin/archiver"), "demo"], empty, env)
     archive = empty / "archive"
     for spider in ("chinadaily", "globaltimes"):
         assert list((archive / "warc" / spider).glob("*.warc.gz")), spider
         records = list((archive / "records" / spider).glob("*.jsonl"))
         assert records and all(r.stat().st_size > 0 for r in records), spider
+
+
+def test_archiver_crawl_and_the_polite_settings_from_the_wheel(
+    installed: Installed, tmp_path: Path, mirror: MirrorServer, manifest: Manifest
+) -> None:
+    # Installed use, as the README shows it: no checkout, no scrapy.cfg, no settings module set.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = clean_env()
+    archive = tmp_path / "archive"
+    settings = {**TEST_SETTINGS, "ARCHIVER_MIRROR": mirror.url, "ARCHIVER_DIR": str(archive)}
+    command = [str(installed.venv / "bin/archiver"), "crawl", "globaltimes", "-O", "items.jsonl"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    done = subprocess.run(
+        command, cwd=empty, env=env, capture_output=True, text=True, check=False, timeout=240
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert list((archive / "warc" / "globaltimes").glob("globaltimes-*.warc.gz"))
+    records = [
+        json.loads(line)
+        for path in (archive / "records" / "globaltimes").glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    expected = [
+        a.url for a in manifest.articles if a.site == "globaltimes" and a.expect == "article"
+    ]
+    assert sorted(r["url"] for r in records) == sorted(expected)
+    assert (empty / "items.jsonl").stat().st_size > 0  # scrapy crawl's -O, passed through
+    assert sorted(p.name for p in empty.iterdir()) == ["items.jsonl"]
+
+    # The venv has Scrapy through the test venv's path, not its `scrapy` script: -m is the same.
+    get = [
+        str(installed.venv / "bin/python"),
+        "-m",
+        "scrapy",
+        "settings",
+        "--get",
+        "DOWNLOAD_DELAY",
+    ]
+    with_settings = clean_env(SCRAPY_SETTINGS_MODULE="archiver.settings")
+    assert run(get, empty, with_settings).strip() == "2"
+    assert run([*get, "-s", "DOWNLOAD_DELAY=5"], empty, with_settings).strip() == "5"

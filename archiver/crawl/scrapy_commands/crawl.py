@@ -32,7 +32,14 @@ logger = logging.getLogger(__name__)
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) == 1 and self.crawler_process is not None:
-            spidercls = self.crawler_process.spider_loader.load(args[0])
+            loader = self.crawler_process.spider_loader
+            try:
+                spidercls = loader.load(args[0])
+            except KeyError:  # Scrapy's own message comes with a traceback
+                known = ", ".join(sorted(loader.list()))
+                raise UsageError(
+                    f"no spider named {args[0]!r}; the spiders are: {known}", print_help=False
+                ) from None
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 try:
