@@ -58,7 +58,7 @@ def test_version_1_is_migrated_keeping_cursors(tmp_path: Path) -> None:
         columns = [r[1] for r in index.conn.execute("PRAGMA table_info(captures)")]
     assert columns == expected_columns()["captures"]
     assert _moved(tmp_path) == []
-    assert list(MIGRATIONS) == ["1"] and MIGRATIONS["1"][0] == SCHEMA_VERSION
+    assert list(MIGRATIONS) == ["1", "2"] and MIGRATIONS["2"][0] == SCHEMA_VERSION
 
 
 def test_a_failed_migration_changes_nothing(tmp_path: Path) -> None:
@@ -140,9 +140,9 @@ def test_a_zero_byte_index_is_simply_new(tmp_path: Path) -> None:
 
 def test_an_index_of_a_newer_archiver_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = _index_with_cursor(tmp_path)
-    _set(path, "UPDATE meta SET value = '3'")
+    _set(path, "UPDATE meta SET value = '99'")
     before = path.read_bytes()
-    with pytest.raises(IndexTooNew, match=r"newer archiver .*schema version 3"):
+    with pytest.raises(IndexTooNew, match=r"newer archiver .*schema version 99"):
         ArchiveIndex(tmp_path)
     assert path.read_bytes() == before
     assert _moved(tmp_path) == []
@@ -150,7 +150,7 @@ def test_an_index_of_a_newer_archiver_is_refused_and_left_alone(tmp_path: Path) 
 
 def test_rebuild_never_opens_the_old_file_and_keeps_cursors(tmp_path: Path) -> None:
     path = _index_with_cursor(tmp_path)
-    _set(path, "UPDATE meta SET value = '3'")  # an open would refuse this one
+    _set(path, "UPDATE meta SET value = '99'")  # an open would refuse this one
     report, articles = rebuild_from_files(tmp_path, path)
     assert (report.files, articles) == (0, 0)
     with ArchiveIndex(tmp_path) as index:

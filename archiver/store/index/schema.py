@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from archiver.errors import ArchiverError
 
-SCHEMA_VERSION = "2"
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "3"
 
 # Everything here is derived from the WARC, records/ and events/ files (see ingest.py), except
 # `cursors`, which only saves work (a backfill restarts from the top without it).
@@ -87,9 +90,26 @@ CREATE TABLE IF NOT EXISTS skips (
     at TEXT NOT NULL,
     count INTEGER NOT NULL
 );
+-- Full-text search (search.py): one document per article, made from its current record.
+-- search_docs says which article an FTS rowid is; the rowid orders by publication time.
+CREATE TABLE IF NOT EXISTS search_docs (
+    doc INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS search_docs_by_article ON search_docs (site, article_id);
+-- Contentless: the text is in articles.record. Title, subtitle and text normalised for
+-- Chinese (search_text.py), facets the filter tokens (site, language, kind, sections).
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, subtitle, body, facets,
+    content='', tokenize='unicode61 remove_diacritics 2'
+);
 """
 
-DERIVED_TABLES = ("files", "captures", "versions", "articles", "events")
+SEARCH_TABLES = ("search_docs", "search_fts")
+"""The search index's tables (derived from `articles`: search.py keeps them)."""
+
+DERIVED_TABLES = ("files", "captures", "versions", "articles", "events", *SEARCH_TABLES)
 """Tables rebuilt from the files by `archiver index rebuild`."""
 
 KEPT_TABLES = ("cursors", "skips")
@@ -103,9 +123,22 @@ def _drop_derived(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def _add_search(conn: sqlite3.Connection) -> None:
+    # The search tables are filled from the articles' current records, already in the index:
+    # no file is read again (dropping the derived tables would re-read every WARC file).
+    from archiver.store.index.search import fill_from_articles
+
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    count = fill_from_articles(conn)
+    logger.info("index migrated to schema version 3: %d articles made searchable", count)
+
+
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     # 1 -> 2: captures gained content_encoding and payload_length.
     "1": ("2", _drop_derived),
+    # 2 -> 3: full-text search (search_docs, search_fts).
+    "2": ("3", _add_search),
 }
 """From each older schema version: (the next version, the step that gets there), applied in
 order inside the transaction that reads the version."""
