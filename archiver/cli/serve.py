@@ -55,11 +55,14 @@ def _run_serve(options: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with server:
         print(f"explorer: {server.url}   (Ctrl-C to stop)")
+        # Always one line saying where replay is, or why there is none.
         if server.replay is not None:
             print(f"replay: {server.replay.url}")
         elif server.replay_problem is not None:
-            print(f"archiver: replay not started: {server.replay_problem}", file=sys.stderr)
-        elif env is not None:
+            print(f"replay: not started: {server.replay_problem}")
+        elif env is None:
+            print("replay: off (--no-replay)")
+        else:
             print("replay: not set up; run `archiver replay --setup` for links to replay")
         sys.stdout.flush()
         server.run()

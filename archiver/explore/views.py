@@ -131,7 +131,7 @@ PER_PAGE = 20
 
 def _search_data() -> dict[str, Any]:
     from archiver.record import Kind, Language
-    from archiver.store.index.search import BadQuery, SearchQuery, search
+    from archiver.store.index.search import BadQuery, SearchQuery, SearchUnavailable, search
 
     query = params.text("q")
     filters: dict[str, Any] = {
@@ -147,12 +147,12 @@ def _search_data() -> dict[str, Any]:
     data: dict[str, Any] = {"query": query, "total": 0, "page": page, "per_page": PER_PAGE}
     data["filters"] = {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items()}
     data["hits"] = []
-    if not query:
-        return data
     try:
         found = search(db(), SearchQuery(query, **filters, page=page, per_page=PER_PAGE))
     except BadQuery as exc:
         abort(400, str(exc))
+    except SearchUnavailable as exc:
+        abort(503, str(exc))
     data["total"] = found.total
     data["hits"] = [
         {

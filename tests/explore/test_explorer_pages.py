@@ -297,3 +297,51 @@ def test_templates_use_only_packaged_scripts_and_styles() -> None:
     assert (package / "static" / "chart.js-LICENSE.md").is_file()
     pyproject = (package.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"explore/templates/*", "explore/static/*"' in pyproject
+
+
+def test_search_in_english_marks_the_words_found(client: FlaskClient) -> None:
+    data = client.get("/api/search?q=bookings").json
+    assert data is not None and data["total"] == 1
+    (hit,) = data["results"]
+    assert hit["url"] == EDITED and hit["title"].startswith("Autumn travel bookings")
+    assert set(hit) >= {"url", "title", "site", "published_at", "snippet"}
+    assert "Bookings" in hit["snippet"]
+    page = client.get("/search?q=bookings").text
+    assert "<mark>Bookings</mark>" in page and f"/article?url={EDITED}" in page.replace(
+        "%3A", ":"
+    ).replace("%2F", "/")
+
+
+def test_search_in_chinese_by_any_substring(client: FlaskClient) -> None:
+    data = client.get("/api/search?q=自行车&language=zh").json
+    assert data is not None and [r["url"] for r in data["results"]] == [CHINESE]
+    assert "<mark>自行车</mark>" in client.get("/search?q=自行车").text
+
+
+def test_search_filters_phrases_and_paging(client: FlaskClient) -> None:
+    assert client.get('/api/search?q="National Day"').json["total"] == 1  # type: ignore[index]
+    assert client.get('/api/search?q="Day National"').json["total"] == 0  # type: ignore[index]
+    assert client.get("/api/search?q=bookings&site=chinadaily").json["total"] == 0  # type: ignore[index]
+    everything = client.get("/api/search").json
+    assert everything is not None and everything["total"] == 4
+    second = client.get("/api/search?page=2").json
+    assert second is not None and second["results"] == []
+    hostile = client.get("/search?q=markets").text
+    assert "&lt;script&gt;" in hostile and "<script>alert" not in hostile
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=" + "x" * 600, "longer than 500"),
+        ("q=a*", "a prefix needs 2 or more letters"),
+        ("q=%22", "the query has no words to search for"),
+        ("order=random", "order must be one of"),
+        ("since=someday", "since must be a date"),
+        ("language=fr", "language must be one of"),
+    ],
+)
+def test_a_bad_search_is_a_400(client: FlaskClient, query: str, message: str) -> None:
+    for path in ("/search", "/api/search"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400 and message in response.text
