@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -116,14 +117,20 @@ def run_charts(runs: list[RunInfo]) -> dict[str, Any]:
     return {"timeline": timeline, "fill_rates": fill}
 
 
-def overview(conn: sqlite3.Connection, reports: RunReports) -> dict[str, Any]:
-    """The overview page: totals per site, the last runs, recent changes, articles per day."""
+def overview(
+    conn: sqlite3.Connection, reports: RunReports, summarize: Callable[[q.ChangeEntry], str]
+) -> dict[str, Any]:
+    """The overview page: totals per site, the last runs, recent changes (each with
+    `summarize(change)`), articles per day."""
     since, until = default_period(conn)
     total, recent = q.changes(conn, None, None, "", limit=10)
     return {
         "sites": [asdict(totals) for totals in q.site_totals(conn)],
         "runs": [run.to_json() for run in reports.latest(10)],
-        "changes": {"total": total, "recent": [asdict(change) for change in recent]},
+        "changes": {
+            "total": total,
+            "recent": [asdict(change) | {"summary": summarize(change)} for change in recent],
+        },
         "per_day": {
             "since": since.isoformat(),
             "until": until.isoformat(),

@@ -33,7 +33,11 @@ def _twin(template: str, data: dict[str, Any], **extra: Any) -> Response | str:
 @pages.route("/")
 @pages.route("/api/overview", endpoint="api_overview")
 def overview() -> Response | str:
-    return _twin("overview.html", summary.overview(db(), explorer().runs))
+    conn = db()
+    data = summary.overview(
+        conn, explorer().runs, lambda change: articles.change_summary(conn, explorer(), change)
+    )
+    return _twin("overview.html", data)
 
 
 @pages.route("/coverage")

@@ -10,13 +10,14 @@
   var verdictColours = { ok: "#3a9a5b", failed: "#c4463a" };
   var gapColour = "#e0303a";
 
-  function dataset(spec, index, kind) {
+  function dataset(spec, index, kind, gaps) {
     var colour = verdictColours[spec.label] || palette[index % palette.length];
     var out = { label: spec.label, data: spec.data, borderColor: colour, backgroundColor: colour };
-    if (kind === "bar" && spec.gaps !== false) {
+    out.legendColour = colour;
+    if (gaps) {
       // A day without any article gets a short red bar, so gaps stand out.
       out.backgroundColor = spec.data.map(function (v) { return v === 0 ? gapColour : colour; });
-      out.minBarLength = 0;
+      out.minBarLength = 3;
     }
     if (kind === "line") {
       out.fill = false;
@@ -24,6 +25,19 @@
       out.pointRadius = 2;
     }
     return out;
+  }
+
+  // Legend swatches in each dataset's own colour (not that of its first bar, red on a gap).
+  function legend(chart) {
+    var items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+    items.forEach(function (item) {
+      var colour = chart.data.datasets[item.datasetIndex].legendColour;
+      if (colour) {
+        item.fillStyle = colour;
+        item.strokeStyle = colour;
+      }
+    });
+    return items;
   }
 
   function draw(canvas) {
@@ -34,10 +48,8 @@
     var spec = JSON.parse(source.textContent);
     var kind = canvas.getAttribute("data-kind") || "bar";
     var stacked = canvas.getAttribute("data-stacked") === "yes";
-    var sets = spec.datasets.map(function (d, i) { return dataset(d, i, kind); });
-    if (kind === "bar" && !stacked) {
-      sets.forEach(function (d) { d.minBarLength = 3; });
-    }
+    var gaps = canvas.getAttribute("data-gaps") === "yes";
+    var sets = spec.datasets.map(function (d, i) { return dataset(d, i, kind, gaps); });
     new Chart(canvas, {
       type: kind,
       data: { labels: spec.labels, datasets: sets },
@@ -50,7 +62,7 @@
           x: { stacked: stacked, ticks: { autoSkip: true, maxRotation: 60 } },
           y: { stacked: stacked, beginAtZero: true }
         },
-        plugins: { legend: { position: "bottom" } }
+        plugins: { legend: { position: "bottom", labels: { generateLabels: legend } } }
       }
     });
   }
