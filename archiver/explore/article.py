@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from archiver.errors import ArchiverError
@@ -12,6 +13,7 @@ from archiver.explore.app import Explorer
 from archiver.explore.diff import VersionDiff, compare
 from archiver.explore.records import load_record, record_line
 from archiver.record import Article
+from archiver.sites.registry import SITE_NAMES
 from archiver.sites.urls import parse_article_url
 from archiver.store.index import explore as q
 
@@ -31,7 +33,13 @@ class BadRequest(ArchiverError):
 def find(conn: sqlite3.Connection, url: str) -> q.ArticleRow:
     """The indexed article at `url` (any page's URL, http or https); raises NotFound."""
     parsed = parse_article_url(url)
-    row = None if parsed is None else q.article(conn, parsed.site, parsed.article_id)
+    if parsed is None:
+        raise NotFound(f"no article at {url} in this archive")
+    row = q.article(conn, parsed.site, parsed.article_id)
+    if row is None:
+        # A record whose site is not its URL's (made by another tool): the id, checked by URL.
+        others = (q.article(conn, site, parsed.article_id) for site in SITE_NAMES)
+        row = next((o for o in others if o is not None and o.url == parsed.canonical), None)
     if row is None:
         raise NotFound(f"no article at {url} in this archive")
     return row
@@ -147,21 +155,39 @@ def diff_view(
     )
 
 
+SUMMARY_SCAN_LIMIT = 32 * 1024 * 1024
+"""Bytes of a records file the changes list reads to find an earlier version for its summary.
+
+A crawl writes one records file per run (small); a file past this size (a bulk import) is not
+scanned for every line of the list: the summary then names the changed fields only. The diff
+page reads any file."""
+
+
 def change_summary(conn: sqlite3.Connection, explorer: Explorer, change: q.ChangeEntry) -> str:
     """One line saying what an edit changed (from both records); the changed field names when
-    a record cannot be read; "" for a deletion."""
+    a record cannot be read cheaply (see SUMMARY_SCAN_LIMIT); "" for a deletion."""
     if change.version is None:
         return ""
+    fallback = ", ".join(change.changes) + " changed"
+    latest = q.article(conn, change.site, change.article_id)
     entries = {v.version: v for v in q.versions_of(conn, change.site, change.article_id)}
     records: list[Article] = []
     for version in (change.version - 1, change.version):
+        if latest is not None and latest.version == version:
+            records.append(Article.model_validate_json(latest.record))
+            continue
         entry = entries.get(version)
-        record = (
-            None
-            if entry is None
-            else load_record(explorer.root, entry.record_file, change.article_id, version)
-        )
+        if entry is None or _size(explorer.root / entry.record_file) > SUMMARY_SCAN_LIMIT:
+            return fallback
+        record = load_record(explorer.root, entry.record_file, change.article_id, version)
         if record is None:
-            return ", ".join(change.changes) + " changed"
+            return fallback
         records.append(record)
     return compare(records[0], records[1]).summary()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -6,7 +6,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from archiver.explore.runs import RunInfo, RunReports
@@ -18,11 +18,6 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 5 * 366
 TOP_SECTIONS = 8
 RUNS_SHOWN = 100
-
-
-def _utc_start(day: date) -> str:
-    """Midnight Beijing time of `day`, as the ISO UTC text the index compares."""
-    return datetime.combine(day, time(), BEIJING).astimezone(UTC).isoformat()
 
 
 def default_period(conn: sqlite3.Connection) -> tuple[date, date]:
@@ -58,10 +53,9 @@ def per_day(conn: sqlite3.Connection, since: date, until: date) -> dict[str, Any
     """Articles per Beijing day per site in [since, until]: a bar chart's labels and datasets,
     and each site's gaps (runs of days without an article)."""
     days = days_between(since, until)
-    start, end = _utc_start(since), _utc_start(until + timedelta(days=1))
     datasets, site_gaps = [], {}
     for site in SITE_NAMES:
-        counts = q.articles_per_day(conn, site, start, end)
+        counts = q.articles_per_day(conn, site, since.isoformat(), until.isoformat())
         data = [counts.get(day, 0) for day in days]
         datasets.append({"label": site, "data": data})
         site_gaps[site] = gaps(days, data)
@@ -72,7 +66,7 @@ def per_section(conn: sqlite3.Connection, site: str, since: date, until: date) -
     """Articles per day of one site by first section (the TOP_SECTIONS largest, the rest as
     "other"), as a stacked bar chart's labels and datasets."""
     days = days_between(since, until)
-    counts = q.sections_per_day(conn, site, _utc_start(since), _utc_start(until + timedelta(1)))
+    counts = q.sections_per_day(conn, site, since.isoformat(), until.isoformat())
     totals: Counter[str] = Counter()
     for (_, section), count in counts.items():
         totals[section or "(none)"] += count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -88,23 +89,35 @@ class RunReports:
     def __init__(self, root: Path) -> None:
         self.folder = ArchiveLayout(root).runs_dir
         self._known: dict[str, RunInfo | None] = {}
+        self._sorted: tuple[int, list[RunInfo]] = (-1, [])
         self._lock = threading.Lock()
 
     def all(self) -> list[RunInfo]:
-        """Every readable run report, oldest first (by the UTC time in its file name)."""
+        """Every readable run report, oldest first (by the UTC time in its file name).
+
+        The folder is listed again only when its modification time changed (a report added,
+        renamed into place or removed), so an unchanged folder costs one `stat`."""
         try:
-            names = [entry.name for entry in self.folder.iterdir() if entry.suffix == ".json"]
+            changed = os.stat(self.folder).st_mtime_ns
         except OSError:
             return []
-        found: list[RunInfo] = []
         with self._lock:
+            if self._sorted[0] == changed:
+                return self._sorted[1]
+            try:
+                names = [e.name for e in os.scandir(self.folder) if e.name.endswith(".json")]
+            except OSError:
+                return []
+            found: list[RunInfo] = []
             for name in names:
                 if name not in self._known:
                     self._known[name] = self._load(name)
                 info = self._known[name]
                 if info is not None:
                     found.append(info)
-        return sorted(found, key=lambda run: (run.finished, run.name))
+            found.sort(key=lambda run: (run.finished, run.name))
+            self._sorted = (changed, found)
+            return found
 
     def _load(self, name: str) -> RunInfo | None:
         match = _STEM.match(name)

@@ -10,9 +10,6 @@ from pathlib import Path
 from archiver.errors import ArchiverError
 from archiver.store.index.schema import SCHEMA_VERSION
 
-# A day of the charts is a Beijing calendar day (+08:00), as every date of the records.
-_BEIJING_DAY = "substr(datetime(published_at, '+8 hours'), 1, 10)"
-
 
 class IndexUnavailable(ArchiverError):
     """The index cannot be read as it is: missing, or of another schema version."""
@@ -45,7 +42,18 @@ def open_read_only(path: Path) -> sqlite3.Connection:
             f"reads {SCHEMA_VERSION}: run `archiver index rebuild` (or a crawl) to bring it up "
             "to date"
         )
+    if not _has_table(conn, "site_totals"):
+        conn.close()
+        raise IndexUnavailable(
+            f"the index at {path} has no explorer figures yet: run `archiver changes --dir DIR` "
+            "(or a crawl) once to add them"
+        )
     return conn
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.fetchone() is not None
 
 
 @dataclass(frozen=True)
@@ -61,29 +69,12 @@ class SiteTotals:
 
 
 def site_totals(conn: sqlite3.Connection) -> list[SiteTotals]:
-    """The totals of every site with at least one article, by site name."""
-    articles = dict(conn.execute("SELECT site, count(*) FROM articles GROUP BY site").fetchall())
-    records = dict(conn.execute("SELECT site, count(*) FROM versions GROUP BY site").fetchall())
-    edits = dict(
-        conn.execute(
-            "SELECT site, count(*) FROM versions WHERE version > 1 GROUP BY site"
-        ).fetchall()
+    """The totals of every site with at least one record, by site name (kept by triggers:
+    a read of a few rows)."""
+    rows = conn.execute(
+        "SELECT site, articles, records, edits, deleted FROM site_totals ORDER BY site"
     )
-    deleted = dict(
-        conn.execute(
-            "SELECT site, count(*) FROM articles WHERE deleted_at IS NOT NULL GROUP BY site"
-        ).fetchall()
-    )
-    return [
-        SiteTotals(
-            site,
-            int(articles[site]),
-            records.get(site, 0),
-            edits.get(site, 0),
-            deleted.get(site, 0),
-        )
-        for site in sorted(articles)
-    ]
+    return [SiteTotals(*row) for row in rows]
 
 
 def newest_published(conn: sqlite3.Connection, site: str) -> str | None:
@@ -95,26 +86,24 @@ def newest_published(conn: sqlite3.Connection, site: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
-def articles_per_day(conn: sqlite3.Connection, site: str, start: str, end: str) -> dict[str, int]:
-    """{Beijing day "YYYY-MM-DD": articles published} for `start` <= published_at < `end`
-    (ISO UTC); days without an article are left out."""
+def articles_per_day(conn: sqlite3.Connection, site: str, since: str, until: str) -> dict[str, int]:
+    """{Beijing day "YYYY-MM-DD": articles published} from day `since` to `until` (both
+    included); days without an article are left out."""
     rows = conn.execute(
-        f"SELECT {_BEIJING_DAY} AS day, count(*) FROM articles "
-        "WHERE site = ? AND published_at >= ? AND published_at < ? GROUP BY day",
-        (site, start, end),
+        "SELECT day, sum(articles) FROM day_sections WHERE site = ? AND day BETWEEN ? AND ? "
+        "GROUP BY day",
+        (site, since, until),
     )
     return {str(day): int(count) for day, count in rows}
 
 
 def sections_per_day(
-    conn: sqlite3.Connection, site: str, start: str, end: str
+    conn: sqlite3.Connection, site: str, since: str, until: str
 ) -> dict[tuple[str, str], int]:
-    """{(Beijing day, first section or ""): articles published} in [start, end) (ISO UTC)."""
+    """{(Beijing day, first section or ""): articles published} from day `since` to `until`."""
     rows = conn.execute(
-        f"SELECT {_BEIJING_DAY} AS day, coalesce(json_extract(record, '$.section[0]'), '') "
-        "AS section, count(*) FROM articles "
-        "WHERE site = ? AND published_at >= ? AND published_at < ? GROUP BY day, section",
-        (site, start, end),
+        "SELECT day, section, articles FROM day_sections WHERE site = ? AND day BETWEEN ? AND ?",
+        (site, since, until),
     )
     return {(str(day), str(section)): int(count) for day, section, count in rows}
 
@@ -212,13 +201,6 @@ _DELETIONS = (
 )
 
 
-def _changes_sql(kind: str | None) -> str:
-    parts = [
-        sql for name, sql in (("edited", _EDITS), ("deleted", _DELETIONS)) if kind in (None, name)
-    ]
-    return " UNION ALL ".join(parts)
-
-
 def changes(
     conn: sqlite3.Connection,
     kind: str | None,
@@ -230,19 +212,21 @@ def changes(
     """(how many, a page of them) of the edits and deletions seen at or after `since` (ISO
     UTC, "" for all), newest first; `kind` "edited", "deleted" or None for both. A version
     with no changed field is a re-baseline by a new extractor, not an edit (as in `archiver
-    changes`)."""
-    union = _changes_sql(kind)
-    params = {"since": since, "site": site}
-    total = int(conn.execute(f"SELECT count(*) FROM ({union})", params).fetchone()[0])
-    rows = conn.execute(
-        f"{union} ORDER BY 5 DESC, 2, 3 LIMIT :limit OFFSET :offset",
-        {**params, "limit": limit, "offset": offset},
-    )
-    found = [
+    changes`). Each kind is read newest first through its index on time (versions_edits,
+    events_by_time), `offset + limit` rows at most, and the two merged here."""
+    params = {"since": since, "site": site, "rows": offset + limit}
+    total, found = 0, []
+    for name, sql in (("edited", _EDITS), ("deleted", _DELETIONS)):
+        if kind not in (None, name):
+            continue
+        total += int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        found += conn.execute(f"{sql} ORDER BY at DESC LIMIT :rows", params).fetchall()
+    found.sort(key=lambda row: (row[4], row[0]), reverse=True)
+    page = [
         ChangeEntry(k, s, a, u, at, v, json.loads(c), st, loc)
-        for k, s, a, u, at, v, c, st, loc in rows
+        for k, s, a, u, at, v, c, st, loc in found[offset : offset + limit]
     ]
-    return total, found
+    return total, page
 
 
 def deletions_of(conn: sqlite3.Connection, site: str, article_id: str) -> list[ChangeEntry]:

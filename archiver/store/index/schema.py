@@ -104,12 +104,102 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, subtitle, body, facets,
     content='', tokenize='unicode61 remove_diacritics 2'
 );
+-- The explorer's figures (explore.py), kept by the triggers below so that its pages read a
+-- few rows, however many articles: per site the articles, records (every version), edits
+-- (versions after the first with changed fields) and articles deleted now; per site, Beijing
+-- publication day and first section, the articles.
+CREATE TABLE IF NOT EXISTS site_totals (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    edits INTEGER NOT NULL,
+    deleted INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS day_sections (
+    site TEXT NOT NULL,
+    day TEXT NOT NULL,
+    section TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, day, section)
+);
+CREATE INDEX IF NOT EXISTS versions_edits ON versions (at, site, changes) WHERE version > 1;
+CREATE INDEX IF NOT EXISTS events_by_time ON events (kind, at);
+CREATE TRIGGER IF NOT EXISTS totals_version_in AFTER INSERT ON versions BEGIN
+    INSERT INTO site_totals VALUES (new.site, 0, 1, new.version > 1 AND new.changes != '[]', 0)
+    ON CONFLICT (site) DO UPDATE SET records = records + 1,
+        edits = edits + (new.version > 1 AND new.changes != '[]');
+END;
+CREATE TRIGGER IF NOT EXISTS totals_version_out AFTER DELETE ON versions BEGIN
+    UPDATE site_totals SET records = records - 1,
+        edits = edits - (old.version > 1 AND old.changes != '[]') WHERE site = old.site;
+    DELETE FROM site_totals WHERE site = old.site AND articles = 0 AND records = 0;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_in AFTER INSERT ON articles BEGIN
+    INSERT INTO site_totals VALUES (new.site, 1, 0, 0, new.deleted_at IS NOT NULL)
+    ON CONFLICT (site) DO UPDATE SET articles = articles + 1,
+        deleted = deleted + (new.deleted_at IS NOT NULL);
+    INSERT INTO day_sections SELECT new.site, substr(datetime(new.published_at, '+8 hours'), 1, 10),
+        coalesce(json_extract(new.record, '$.section[0]'), ''), 1
+        WHERE new.published_at IS NOT NULL
+    ON CONFLICT (site, day, section) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_out AFTER DELETE ON articles BEGIN
+    UPDATE site_totals SET articles = articles - 1, deleted = deleted - (old.deleted_at IS NOT NULL)
+        WHERE site = old.site;
+    DELETE FROM site_totals WHERE site = old.site AND articles = 0 AND records = 0;
+    UPDATE day_sections SET articles = articles - 1 WHERE site = old.site
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10)
+        AND section = coalesce(json_extract(old.record, '$.section[0]'), '');
+    DELETE FROM day_sections WHERE site = old.site AND articles <= 0
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10);
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_moved AFTER UPDATE OF published_at, record ON articles
+WHEN old.published_at IS NOT new.published_at
+    OR json_extract(old.record, '$.section[0]') IS NOT json_extract(new.record, '$.section[0]')
+BEGIN
+    UPDATE day_sections SET articles = articles - 1 WHERE site = old.site
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10)
+        AND section = coalesce(json_extract(old.record, '$.section[0]'), '');
+    DELETE FROM day_sections WHERE site = old.site AND articles <= 0
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10);
+    INSERT INTO day_sections SELECT new.site, substr(datetime(new.published_at, '+8 hours'), 1, 10),
+        coalesce(json_extract(new.record, '$.section[0]'), ''), 1
+        WHERE new.published_at IS NOT NULL
+    ON CONFLICT (site, day, section) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_deleted AFTER UPDATE OF deleted_at ON articles
+WHEN (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+    UPDATE site_totals SET deleted = deleted + (new.deleted_at IS NOT NULL)
+        - (old.deleted_at IS NOT NULL) WHERE site = new.site;
+END;
 """
 
 SEARCH_TABLES = ("search_docs", "search_fts")
 """The search index's tables (derived from `articles`: search.py keeps them)."""
 
-DERIVED_TABLES = ("files", "captures", "versions", "articles", "events", *SEARCH_TABLES)
+# Filled from the rows already there by `_migrate` when site_totals is empty: in an index made
+# before these tables (once; from then on the triggers keep them), or without any record.
+EXPLORE_FILL = """
+INSERT INTO day_sections SELECT site, substr(datetime(published_at, '+8 hours'), 1, 10),
+    coalesce(json_extract(record, '$.section[0]'), ''), count(*) FROM articles
+    WHERE published_at IS NOT NULL GROUP BY 1, 2, 3;
+INSERT INTO site_totals SELECT site, sum(a), sum(r), sum(e), sum(d) FROM (
+    SELECT site, 1 AS a, 0 AS r, 0 AS e, deleted_at IS NOT NULL AS d FROM articles
+    UNION ALL SELECT site, 0, 1, version > 1 AND changes != '[]', 0 FROM versions) GROUP BY site;
+"""
+
+EXPLORE_TABLES = ("site_totals", "day_sections")
+"""The explorer's figures (derived from `articles` and `versions`: triggers keep them)."""
+
+DERIVED_TABLES = (
+    "files",
+    "captures",
+    "versions",
+    "articles",
+    "events",
+    *SEARCH_TABLES,
+    *EXPLORE_TABLES,
+)
 """Tables rebuilt from the files by `archiver index rebuild`."""
 
 KEPT_TABLES = ("cursors", "skips")
@@ -252,6 +342,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
         step(conn)
     for statement in _statements(SCHEMA):
         conn.execute(statement)
+    if conn.execute("SELECT 1 FROM site_totals LIMIT 1").fetchone() is None:
+        for statement in _statements(EXPLORE_FILL):
+            conn.execute(statement)
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
     )
