@@ -104,9 +104,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, subtitle, body, facets,
     content='', tokenize='unicode61 remove_diacritics 2'
 );
+-- Every word (not CJK) ever indexed, folded: a prefix query is the OR of its words, which
+-- FTS5 reads newest first and stops early (its own prefix query reads every match first).
+CREATE TABLE IF NOT EXISTS search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
-SEARCH_TABLES = ("search_docs", "search_fts")
+SEARCH_TABLES = ("search_docs", "search_fts", "search_terms")
 """The search index's tables (derived from `articles`: search.py keeps them)."""
 
 DERIVED_TABLES = ("files", "captures", "versions", "articles", "events", *SEARCH_TABLES)
