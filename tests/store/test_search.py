@@ -208,6 +208,48 @@ def test_relevance_order(index: ArchiveIndex) -> None:
     assert newest_first[0] == "en2"
 
 
+def test_relevance_puts_headline_matches_first(index: ArchiveIndex) -> None:
+    assert _find(index, "shanghai", order="relevance") == ["en2", "en1"]  # text only: newest
+    newer = _article(
+        "en9", "Other news", "More canteens.", published=datetime(2025, 1, 1, tzinfo=BEIJING)
+    )
+    index.record_version(newer, "records/chinadaily/test.jsonl")
+    assert _find(index, "canteens") == ["en9", "en3"]
+    assert _find(index, "canteens", order="relevance") == ["en3", "en9"]  # en3's title has it
+    assert _find(index, "fitness", order="relevance") == ["en1"]
+    assert _find(index, "中国", order="relevance") == ["zh1", "zh2"]  # in no title: newest
+    assert _find(index, "北京", order="relevance") == ["zh2"]
+    assert _find(index, "自行车", order="relevance") == ["zh2"]
+    # Paging runs across the two tiers: titles first, then the others.
+    pages = [_find(index, "trade", order="relevance", per_page=1, page=n) for n in (1, 2, 3)]
+    assert pages == [["en2"], ["en3"], []]
+    pages = [_find(index, "canteens", order="relevance", per_page=1, page=n) for n in (1, 2)]
+    assert pages == [["en3"], ["en9"]]
+
+
+def test_counting_stops_at_a_bound(index: ArchiveIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archiver.store.index import search as module
+
+    monkeypatch.setattr(module, "MAX_COUNTED", 3)
+    results = index.search(SearchQuery("", per_page=2, page=3))
+    assert (results.total, results.exact, _ids(results)) == (3, False, ["zh2"])
+    assert index.search(SearchQuery("trade")).exact
+
+
+def test_a_prefix_is_the_words_it_starts(
+    index: ArchiveIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archiver.store.index import search as module
+
+    assert _find(index, "shang*") == ["en2", "en1"]
+    assert _find(index, "zzz*") == []
+    assert _find(index, "yang* fit*") == ["en1"]
+    monkeypatch.setattr(module, "MAX_EXPANSIONS", 2)
+    assert _find(index, "canteen*") == ["en3"]  # one word: canteens
+    with pytest.raises(BadQuery, match="more than 2 words start with 'co'"):
+        index.search(SearchQuery("co*"))  # community, concept, conscious, countries
+
+
 def test_paging_keeps_the_total(index: ArchiveIndex) -> None:
     pages = [index.search(SearchQuery("", page=n, per_page=2)) for n in (1, 2, 3, 4)]
     assert [p.total for p in pages] == [5, 5, 5, 5]
@@ -315,6 +357,7 @@ def test_a_new_version_replaces_the_old_text(tmp_path: Path) -> None:
         index.record_version(v2, "records/globaltimes/b.jsonl")
         index.record_version(v1, "records/globaltimes/a.jsonl")  # an older one read again
         assert _find(index, "tariffs") == []
+        assert _find(index, "tarif*") == []  # the word stays known, its article no longer has it
         assert _find(index, "headline") == ["gt1"]
         assert _find(index, "withdrew", since=date(2025, 1, 2)) == ["gt1"]
         assert _find(index, "", until=date(2024, 12, 31)) == []  # the old date is gone too
@@ -349,6 +392,8 @@ QUERIES = [
     SearchQuery("中国"),
     SearchQuery("headline"),
     SearchQuery("", section="society"),
+    SearchQuery("canteen*"),
+    SearchQuery("head*", order="relevance"),
 ]
 
 

@@ -75,6 +75,7 @@ class ArchiveIndex:
         self.root = root
         self.path = path if path is not None else ArchiveLayout(root).index_path
         self.conn = connect(self.path)
+        self._search_words: set[str] = set()  # words in search_terms (see record_version)
 
     def close(self) -> None:
         self.conn.close()
@@ -167,6 +168,11 @@ class ArchiveIndex:
         """
         at = _first_capture_time(record)
         line = record.to_json_line()
+        content = fingerprint(record)
+        if not self.conn.in_transaction:
+            # Words remembered as written hold only inside the caller's transaction (a bulk
+            # ingest), which a rollback would undo: a transaction of our own starts afresh.
+            self._search_words.clear()
         with self._transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -177,7 +183,7 @@ class ArchiveIndex:
                     record.url,
                     at,
                     json.dumps(record.changes),
-                    fingerprint(record),
+                    content,
                     record_file,
                 ),
             )
@@ -185,7 +191,7 @@ class ArchiveIndex:
                 "SELECT version, record FROM articles WHERE site = ? AND article_id = ?",
                 (record.site, record.article_id),
             ).fetchone()
-            self._upsert_article(record, at, line)
+            self._upsert_article(record, at, line, content)
             if current is None or (record.version >= current[0] and line != current[1]):
                 search.replace_document(
                     self.conn, None if current is None else str(current[1]), record
@@ -193,7 +199,7 @@ class ArchiveIndex:
             if refresh:
                 self._refresh(record.site, record.article_id)
 
-    def _upsert_article(self, record: Article, at: str, line: str) -> None:
+    def _upsert_article(self, record: Article, at: str, line: str, content: str) -> None:
         self.conn.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
             "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
@@ -207,7 +213,7 @@ class ArchiveIndex:
                 at,
                 at,
                 record.version,
-                fingerprint(record),
+                content,
                 iso_utc(record.published_at) if record.published_at else None,
                 int(_fully_captured(record)),
                 line,
@@ -350,6 +356,7 @@ class ArchiveIndex:
                 if table not in SEARCH_TABLES:
                     self.conn.execute(f"DELETE FROM {table}")
             search.clear(self.conn)
+            self._search_words.clear()
 
     def refresh_all(self) -> None:
         """Recompute derived article columns for every article (after a bulk ingest)."""

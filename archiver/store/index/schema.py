@@ -104,6 +104,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, subtitle, body, facets,
     content='', tokenize='unicode61 remove_diacritics 2'
 );
+-- Every word (not CJK) ever indexed, folded: a prefix query is the OR of its words, which
+-- FTS5 reads newest first and stops early (its own prefix query reads every match first).
+CREATE TABLE IF NOT EXISTS search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 -- The explorer's figures (explore.py), kept by the triggers below so that its pages read a
 -- few rows, however many articles: per site the articles, records (every version), edits
 -- (versions after the first with changed fields) and articles deleted now; per site, Beijing
@@ -174,7 +177,7 @@ WHEN (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
 END;
 """
 
-SEARCH_TABLES = ("search_docs", "search_fts")
+SEARCH_TABLES = ("search_docs", "search_fts", "search_terms")
 """The search index's tables (derived from `articles`: search.py keeps them)."""
 
 # Filled from the rows already there by `_migrate` when site_totals is empty: in an index made

@@ -36,10 +36,12 @@ from archiver.store.index.search_text import (
     Term,
     facet_token,
     facet_tokens,
+    fold,
     match_pattern,
     normalise,
     parse_query,
     snippet,
+    words_of,
 )
 
 __all__ = [
@@ -58,9 +60,12 @@ MAX_PER_PAGE = 100
 SNIPPET_CHARS = {"en": 200, "zh": 90}
 """Snippet width by language, in characters (a Chinese character says more than a letter)."""
 
-# Columns weighed for relevance (bm25): title, subtitle, text; facets never count.
-_RANK = "bm25(search_fts, 4.0, 2.0, 1.0, 0.0)"
 _TEXT_COLUMNS = "{title subtitle body}"
+_HEADLINE_COLUMNS = "{title subtitle}"
+MAX_COUNTED = 10_000
+"""Matches counted at most: `SearchResults.total` stops there (`exact` False)."""
+MAX_EXPANSIONS = 64
+"""Words a prefix may stand for; more is a BadQuery (give more letters)."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +108,17 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """`total` articles matched; `hits` are those of page `page` (`per_page` a page)."""
+    """`total` articles matched; `hits` are those of page `page` (`per_page` a page).
+
+    `exact` is False when more than MAX_COUNTED matched: `total` is then MAX_COUNTED, a lower
+    bound (show "10,000+"); pages past it can still be asked for.
+    """
 
     total: int
     page: int
     per_page: int
     hits: tuple[SearchHit, ...]
+    exact: bool = True
 
 
 class BadQuery(ArchiverError):
@@ -123,26 +133,24 @@ class SearchUnavailable(ArchiverError):
 
 
 def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
-    """The page of articles matching `query`, and how many match in all.
+    """The page of articles matching `query`, and how many match (counted up to MAX_COUNTED).
 
     Works on a read-only connection. Raises BadQuery for a query that cannot be searched (never
     an SQLite error for what the user typed), SearchUnavailable for an index without search
     tables.
     """
     terms = _terms(query)
-    expression = _expression(terms, query)
-    low, high = _rowid_range(query.since, query.until)
-    where = "search_fts MATCH ? AND rowid BETWEEN ? AND ?"
-    params = (expression, low, high)
-    order = f"{_RANK}, rowid DESC" if query.order == "relevance" and terms else "rowid DESC"
     try:
-        counted = conn.execute(f"SELECT count(*) FROM search_fts WHERE {where}", params)
-        total = int(counted.fetchone()[0])
-        page = conn.execute(
-            f"SELECT rowid FROM search_fts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, query.per_page, (query.page - 1) * query.per_page),
-        ).fetchall()
-        rows = _documents(conn, [int(row[0]) for row in page]) if total else []
+        plan = _plan(conn, terms, query)
+        total, exact = _count(conn, plan.matched, plan)
+        offset = (query.page - 1) * query.per_page
+        if not total:
+            rowids: list[int] = []
+        elif query.order == "relevance" and plan.headline is not None:
+            rowids = _headlines_first(conn, plan, offset, query.per_page)
+        else:
+            rowids = _page(conn, plan.matched, plan, offset, query.per_page)
+        rows = _documents(conn, rowids)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise SearchUnavailable(
@@ -152,7 +160,105 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
         raise
     pattern = match_pattern(terms) if terms else None
     hits = tuple(_hit(row, pattern) for row in rows)
-    return SearchResults(total=total, page=query.page, per_page=query.per_page, hits=hits)
+    return SearchResults(total, query.page, query.per_page, hits, exact)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    matched: str | None
+    """FTS5 expression of the matches (None: nothing can match, a prefix no word has)."""
+    headline: str | None
+    """The words' expression limited to title and subtitle (None: no words)."""
+    low: int
+    high: int
+
+
+def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _Plan:
+    # Every token quoted (search_text.Term.fts): nothing the user typed is FTS5 syntax.
+    facets = [
+        facet_token(field, value)
+        for field, value in (
+            ("site", query.site),
+            ("lang", query.language),
+            ("kind", query.kind),
+            ("sec", query.section),
+        )
+        if value is not None
+    ]
+    low, high = _rowid_range(query.since, query.until)
+    words = [_term_fts(conn, term) for term in terms]
+    if None in words:
+        return _Plan(None, None, low, high)
+    parts, headline = [], None
+    if words:
+        joined = " AND ".join(str(word) for word in words)
+        parts.append(f"{_TEXT_COLUMNS} : ({joined})")
+        headline = f"{_HEADLINE_COLUMNS} : ({joined})"
+    if facets or not words:
+        parts.append("facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")")
+    return _Plan(" AND ".join(parts), headline, low, high)
+
+
+def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
+    # A prefix is the OR of the words it starts (search_terms): FTS5 reads an OR of words
+    # newest first and stops at the page's end, but reads every match of its own prefix query
+    # before giving the first. None: no word starts so.
+    if not term.prefix:
+        return term.fts()
+    start = fold(term.tokens[-1])
+    found = conn.execute(
+        "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+        (start, start + "\U0010ffff", MAX_EXPANSIONS + 1),
+    ).fetchall()
+    if len(found) > MAX_EXPANSIONS:
+        raise BadQuery(
+            f"more than {MAX_EXPANSIONS} words start with {start!r}: give more letters before *"
+        )
+    if not found:
+        return None
+    words = [Term((*term.tokens[:-1], str(row[0]))).fts() for row in found]
+    return "(" + " OR ".join(words) + ")"
+
+
+def _count(conn: sqlite3.Connection, expression: str | None, plan: _Plan) -> tuple[int, bool]:
+    # Counting every match costs time in proportion to their number: it stops past
+    # MAX_COUNTED. Returns (count, exact).
+    if expression is None:
+        return 0, True
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
+        "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
+        (expression, plan.low, plan.high, MAX_COUNTED + 1),
+    ).fetchone()
+    counted = int(row[0])
+    return min(counted, MAX_COUNTED), counted <= MAX_COUNTED
+
+
+def _page(
+    conn: sqlite3.Connection, expression: str | None, plan: _Plan, offset: int, limit: int
+) -> list[int]:
+    if expression is None:
+        return []
+    rows = conn.execute(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
+        "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+        (expression, plan.low, plan.high, limit, offset),
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: int) -> list[int]:
+    # "Relevance": the articles with every word in their title or subtitle, then the others,
+    # newest first within each. FTS5's bm25 would weigh every match of every word in the
+    # archive on each query (its IDF), so its cost grows with the archive; this does not.
+    assert plan.matched is not None and plan.headline is not None
+    first = f"({plan.matched}) AND ({plan.headline})"
+    count, _ = _count(conn, first, plan)
+    rowids = _page(conn, first, plan, offset, limit) if offset < count else []
+    if len(rowids) < limit:
+        rest = f"({plan.matched}) NOT ({plan.headline})"
+        rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
+    return rowids
 
 
 def _terms(query: SearchQuery) -> list[Term]:
@@ -170,26 +276,6 @@ def _terms(query: SearchQuery) -> list[Term]:
         return parse_query(query.text)
     except QueryError as exc:
         raise BadQuery(str(exc)) from None
-
-
-def _expression(terms: list[Term], query: SearchQuery) -> str:
-    # Every token quoted (search_text.Term.fts): nothing the user typed is FTS5 syntax.
-    facets = [
-        facet_token(field, value)
-        for field, value in (
-            ("site", query.site),
-            ("lang", query.language),
-            ("kind", query.kind),
-            ("sec", query.section),
-        )
-        if value is not None
-    ]
-    parts = []
-    if terms:
-        parts.append(f"{_TEXT_COLUMNS} : (" + " AND ".join(t.fts() for t in terms) + ")")
-    if facets or not terms:
-        parts.append("facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")")
-    return " AND ".join(parts)
 
 
 def _rowid_range(since: date | None, until: date | None) -> tuple[int, int]:
@@ -247,6 +333,8 @@ class Document:
     """published_at, else the first capture's time, in Unix seconds (0: neither)."""
     columns: tuple[str, str, str, str]
     """title, subtitle, body, facets, as the FTS table indexes them."""
+    words: frozenset[str]
+    """The words (not CJK) of title, subtitle and text, folded: for search_terms."""
 
     @classmethod
     def of_article(cls, record: Article) -> Document:
@@ -300,24 +388,31 @@ class Document:
                 normalise(text),
                 facet_tokens(site, language, kind, sections),
             ),
+            frozenset(words_of(f"{title}\n{subtitle or ''}\n{text}")),
         )
 
 
-def replace_document(conn: sqlite3.Connection, old_record: str | None, record: Article) -> None:
+def replace_document(
+    conn: sqlite3.Connection,
+    old_record: str | None,
+    record: Article,
+    known: set[str] | None = None,
+) -> None:
     """Make `record` the article's document, in place of the one made from `old_record` (the
     record line `articles.record` held before, None when there was none). Call it inside the
-    transaction that updates `articles`."""
+    transaction that updates `articles`. `known`: words already in search_terms (not written
+    again), kept up to date; the caller empties it when the tables are emptied."""
     if old_record is not None:
         _delete(conn, Document.of_json(old_record))
-    _insert(conn, Document.of_article(record))
+    _insert(conn, Document.of_article(record), set() if known is None else known)
 
 
 def fill_from_articles(conn: sqlite3.Connection) -> int:
     """Index every article's current record (a migration from an index without search);
     the search tables must exist and be empty. Returns the number of documents."""
-    count = 0
+    count, known = 0, set[str]()
     for (line,) in conn.execute("SELECT record FROM articles ORDER BY site, article_id"):
-        _insert(conn, Document.of_json(str(line)))
+        _insert(conn, Document.of_json(str(line)), known)
         count += 1
     return count
 
@@ -325,6 +420,7 @@ def fill_from_articles(conn: sqlite3.Connection) -> int:
 def clear(conn: sqlite3.Connection) -> None:
     """Empty the search tables (a contentless FTS5 table takes no DELETE)."""
     conn.execute("DELETE FROM search_docs")
+    conn.execute("DELETE FROM search_terms")
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
 
 
@@ -344,7 +440,17 @@ def _delete(conn: sqlite3.Connection, document: Document) -> None:
     conn.execute("DELETE FROM search_docs WHERE doc = ?", (row[0],))
 
 
-def _insert(conn: sqlite3.Connection, document: Document) -> None:
+MAX_KNOWN = 500_000
+"""Words a writer remembers as already in search_terms (a bound on its memory)."""
+
+
+def _insert(conn: sqlite3.Connection, document: Document, known: set[str]) -> None:
+    new = document.words - known
+    if new:
+        conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?)", ((w,) for w in new))
+        if len(known) > MAX_KNOWN:
+            known.clear()
+        known |= new
     rowid = _free_rowid(conn, document)
     conn.execute(
         "INSERT INTO search_docs (doc, site, article_id) VALUES (?, ?, ?)",

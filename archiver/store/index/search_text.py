@@ -30,6 +30,7 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 BREAK = "\ue000"
 
 _CJK_CHAR = re.compile(f"([{CJK}])")
+_CJK_RUN = re.compile(f"[{CJK}]+")
 # Anything but a token character (Python's \w minus "_" is close to unicode61's L*, N*),
 # between two CJK characters.
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])(?:[^\w]|_)+(?=[{CJK}])")
@@ -37,6 +38,7 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}])(?:[^\w]|_)+(?=[{CJK}])")
 _TOKEN = re.compile(rf"[{CJK}]|(?:(?![{CJK}])[^\W_])+")
 # Fullwidth ASCII (common in Chinese text: "２０２４", "ＣＯＶＩＤ") read as ASCII.
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TOKENS = 64
@@ -47,12 +49,24 @@ class QueryError(ValueError):
     """The query text cannot be searched; the message says why, for the user."""
 
 
+def _narrow(text: str) -> str:
+    # translate() with a dict looks up every character: only when there is one to change.
+    if text.isascii() or _FULLWIDTH.search(text) is None:
+        return text
+    return text.translate(_WIDTH)
+
+
 def normalise(text: str) -> str:
     """The copy of `text` the FTS table indexes (see the module docstring)."""
-    text = text.translate(_WIDTH)
-    if text.isascii():
+    text = _narrow(text)
+    if text.isascii() or _CJK_CHAR.search(text) is None:
         return text
-    return _CJK_CHAR.sub(r" \1 ", _CJK_GAP.sub(f" {BREAK} ", text))
+    # One Python call per run of CJK characters, not per character.
+    return _CJK_RUN.sub(_spaced, _CJK_GAP.sub(f" {BREAK} ", text))
+
+
+def _spaced(run: re.Match[str]) -> str:
+    return " " + " ".join(run.group()) + " "
 
 
 def facet_token(field: str, value: str) -> str:
@@ -96,7 +110,7 @@ class Term:
 
 def tokens(text: str) -> list[str]:
     """The tokens of `text` as the index sees them (CJK characters one by one)."""
-    return _TOKEN.findall(text.translate(_WIDTH))
+    return _TOKEN.findall(_narrow(text))
 
 
 def parse_query(text: str) -> list[Term]:
@@ -170,12 +184,23 @@ def _fold_char(char: str) -> str:
 def fold(text: str) -> str:
     """`text` lower-cased, without diacritics or fullwidth forms: one character for each one
     of `text`, so that a position in the result is the same position in `text`."""
-    text = text.translate(_WIDTH)
+    text = _narrow(text)
     if text.isascii():
         return text.lower()
     table: dict[int, str | int] = dict(_ASCII_UPPER)
     table.update((ord(char), _fold_char(char)) for char in set(text) if not char.isascii())
     return text.translate(table)
+
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(rf"{_LATIN}+")
+
+
+def words_of(text: str) -> set[str]:
+    """The words of `text` that are not CJK, folded as `fold` does (for prefix queries)."""
+    if text.isascii():
+        return set(_ASCII_WORD.findall(text.lower()))
+    return set(_WORD.findall(fold(text)))
 
 
 def match_pattern(terms: list[Term]) -> re.Pattern[str]:
