@@ -4,8 +4,9 @@ request gives)."""
 from __future__ import annotations
 
 import json
-import mmap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from archiver.record import Article
 
@@ -17,30 +18,40 @@ def _inside(root: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(base) and path.is_file() else None
 
 
+CHUNK = 1 << 20
+"""Bytes read at a time when a records file is searched: memory stays flat in its size."""
+
+
 def record_line(root: Path, record_file: str, article_id: str, version: int) -> str | None:
     """The JSON line of one version of an article in `record_file` (relative to `root`), or
-    None. The file is searched as bytes for the article id (memory-mapped, so a large file costs
-    a scan at memory speed, not a parse of every line); only matching lines are parsed."""
+    None. The file is searched as bytes for the article id, CHUNK bytes at a time (a scan at
+    memory speed, not a parse of every line, in constant memory); only the lines holding the
+    id are parsed. A last line without its newline (a crawl still writing it) is not read."""
     path = _inside(root, record_file)
     if path is None:
         return None
     needle = b'"article_id":' + json.dumps(article_id).encode("utf-8")
     with path.open("rb") as handle:
-        if path.stat().st_size == 0:
-            return None
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            at = data.find(needle)
-            while at != -1:
-                start = data.rfind(b"\n", 0, at) + 1
-                end = data.find(b"\n", at)
-                if end == -1:
-                    return None  # an unfinished last line: a crawl is writing it
-                line = data[start:end].decode("utf-8")
-                fields = json.loads(line)
-                if fields.get("article_id") == article_id and fields.get("version") == version:
-                    return line
-                at = data.find(needle, end)
+        for line in _lines_with(handle, needle):
+            fields = json.loads(line)
+            if fields.get("article_id") == article_id and fields.get("version") == version:
+                return line.decode("utf-8")
     return None
+
+
+def _lines_with(handle: BinaryIO, needle: bytes) -> Iterator[bytes]:
+    """Every complete line of the file that contains `needle`, in file order."""
+    pending = b""  # the unfinished last line of what was read so far
+    while chunk := handle.read(CHUNK):
+        data = pending + chunk
+        complete = data.rfind(b"\n") + 1
+        pending = data[complete:]
+        at = data.find(needle, 0, complete)
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.index(b"\n", at)
+            yield data[start:end]
+            at = data.find(needle, end, complete)
 
 
 def load_record(root: Path, record_file: str, article_id: str, version: int) -> Article | None:

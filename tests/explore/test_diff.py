@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archiver.explore.diff import compare, tokens, word_diff
@@ -64,3 +66,21 @@ def test_compare_words_three_fields_and_values_the_rest_in_schema_order() -> Non
         "soar ahead of National Day”; text: 3 words added, 0 removed; tags changed"
     )
     assert compare(v1, v1).summary() == "no content change"
+
+
+def test_a_version_is_found_across_chunk_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archiver.explore import records as reading
+
+    lines = [record.to_json_line() for _, record in records()]
+    (tmp_path / "r.jsonl").write_text("\n".join(lines) + "\n" + '{"unfinished', encoding="utf-8")
+    for chunk in (7, 64, 1000, 1 << 20):
+        monkeypatch.setattr(reading, "CHUNK", chunk)
+        for line, (_, record) in zip(lines, records(), strict=True):
+            found = reading.record_line(tmp_path, "r.jsonl", record.article_id, record.version)
+            assert found == line, chunk
+        assert reading.record_line(tmp_path, "r.jsonl", "1371581", 9) is None
+    # A records file named by the index must lie under the archive root.
+    (tmp_path / "archive").mkdir()
+    assert reading.record_line(tmp_path / "archive", "../r.jsonl", "1371581", 1) is None
