@@ -30,7 +30,11 @@ def register(commands: Commands) -> None:
     )
     serve.add_argument("--no-replay", action="store_true", help="do not start pywb")
     serve.add_argument(
-        "--index", type=Path, default=None, help="the index file (default DIR/index.sqlite3)"
+        "--index",
+        type=Path,
+        default=None,
+        help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
+        "else DIR/index.sqlite3), as crawls use it",
     )
     add_env(serve)
     add_dir(serve)
@@ -38,6 +42,7 @@ def register(commands: Commands) -> None:
 
 
 def _run_serve(options: argparse.Namespace) -> int:
+    from archiver.cli.incremental import index_path
     from archiver.explore.serve import ExplorerServer
     from archiver.replay.env import replay_env
 
@@ -45,7 +50,7 @@ def _run_serve(options: argparse.Namespace) -> int:
     env = None if options.no_replay else replay_env(options.env)
     server = ExplorerServer(
         root,
-        index_path=options.index,
+        index_path=index_path(options.index),
         host=options.host,
         port=options.port,
         replay=env,
