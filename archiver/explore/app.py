@@ -3,13 +3,15 @@ security headers of every response, and errors as pages (or JSON) with one line,
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -36,6 +38,46 @@ SECURITY_HEADERS = {
 }
 
 
+class Connections:
+    """One read-only index connection per thread, kept between requests so that SQLite's page
+    cache stays warm (waitress has a fixed pool of threads: memory stays bounded). Each request
+    still sees what was committed when its query starts (WAL). A connection is opened again
+    when the index file was replaced (`archiver index rebuild` puts a new file in its place)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> sqlite3.Connection:
+        try:
+            status = os.stat(self.path)
+            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+        except OSError:
+            identity = None
+        held: tuple[tuple[int, int] | None, sqlite3.Connection] | None = getattr(
+            self._local, "held", None
+        )
+        if held is not None and held[0] == identity and identity is not None:
+            return held[1]
+        conn = open_read_only(self.path)
+        with self._lock:
+            if held is not None:
+                held[1].close()
+                self._all.remove(held[1])
+            self._all.append(conn)
+        self._local.held = (identity, conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection (when the server stops)."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+
+
 @dataclass(frozen=True)
 class Explorer:
     """What the app serves: the archive root, its index file, and pywb's collection URL
@@ -45,6 +87,7 @@ class Explorer:
     index_path: Path
     replay_url: str | None
     runs: RunReports
+    connections: Connections
 
     def replay_link(self, fetched_at: str, url: str) -> str | None:
         """pywb's URL replaying `url` as captured at `fetched_at` (ISO), or None."""
@@ -65,17 +108,8 @@ def explorer() -> Explorer:
 
 
 def db() -> sqlite3.Connection:
-    """This request's read-only connection to the index, opened on first use."""
-    if "index" not in g:
-        g.index = open_read_only(explorer().index_path)
-    conn: sqlite3.Connection = g.index
-    return conn
-
-
-def _close_db(_: BaseException | None) -> None:
-    conn = g.pop("index", None)
-    if conn is not None:
-        conn.close()
+    """This thread's read-only connection to the index (see Connections)."""
+    return explorer().connections.get()
 
 
 def _secure(response: Response) -> Response:
@@ -117,13 +151,14 @@ def create_app(root: Path, index_path: Path | None = None, replay_url: str | Non
     app.jinja_env.autoescape = True
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    path = index_path or ArchiveLayout(root).index_path
     app.extensions["archiver"] = Explorer(
         root=root,
-        index_path=index_path or ArchiveLayout(root).index_path,
+        index_path=path,
         replay_url=replay_url,
         runs=RunReports(root),
+        connections=Connections(path),
     )
-    app.teardown_appcontext(_close_db)
     app.after_request(_secure)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(ArchiverError, _archiver_error)

@@ -46,6 +46,7 @@ class ExplorerServer:
         self.replay: ReplayServer | None = None
         self.replay_problem: str | None = None
         self._server: Any = None
+        self._app: Any = None
 
     @property
     def url(self) -> str:
@@ -57,7 +58,7 @@ class ExplorerServer:
         open_read_only(self.index_path).close()
         if self.replay_env is not None and self.replay_env.ready:
             self._start_replay(self.replay_env)
-        app = create_app(
+        app = self._app = create_app(
             self.root, self.index_path, self.replay.url if self.replay is not None else None
         )
         from waitress import create_server
@@ -93,6 +94,7 @@ class ExplorerServer:
         if self._server is not None:
             self._server.close()
             self._server = None
+            self._app.extensions["archiver"].connections.close()
         if self.replay is not None:
             self.replay.stop()
             self.replay = None

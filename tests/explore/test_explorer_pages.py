@@ -47,6 +47,30 @@ def client(root: Path) -> Iterator[FlaskClient]:
     app = create_app(root, replay_url=REPLAY)
     app.testing = True
     yield app.test_client()
+    app.extensions["archiver"].connections.close()
+
+
+def test_a_replaced_index_is_read_again(tmp_path: Path) -> None:
+    """`archiver index rebuild` puts a new file in place: the next request reads it."""
+    import shutil
+
+    from archiver.store.index.archive_index import ArchiveIndex
+
+    root = build(tmp_path / "archive")
+    app = create_app(root)
+    client = app.test_client()
+    before = client.get("/api/overview").json
+    assert before is not None and sum(s["articles"] for s in before["sites"]) == 4
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(root / "index.sqlite3", fresh / "index.sqlite3")
+    with ArchiveIndex(root, fresh / "index.sqlite3") as index:
+        index.conn.execute("DELETE FROM articles WHERE site = 'chinadaily'")
+        index.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (fresh / "index.sqlite3").replace(root / "index.sqlite3")
+    after = client.get("/api/overview").json
+    assert after is not None and sum(s["articles"] for s in after["sites"]) == 2
+    app.extensions["archiver"].connections.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
