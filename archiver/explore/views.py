@@ -20,6 +20,7 @@ pages = Blueprint("pages", __name__)
 article_pages = Blueprint("articles", __name__)
 
 CHANGES_PER_PAGE = 50
+MAX_CHANGES_PAGE = 2000  # a page reads up to page × 50 rows of each kind
 KINDS = ("edited", "deleted")
 
 
@@ -53,7 +54,7 @@ def coverage() -> Response | str:
 
 def _changes_data(limit: int = CHANGES_PER_PAGE) -> dict[str, Any]:
     kind, site, since = params.choice("kind", KINDS), params.site(), params.day("since")
-    page = params.number("page", 1)
+    page = params.number("page", 1, high=MAX_CHANGES_PAGE)
     start = day_start(since).isoformat() if since else ""
     conn = db()
     total, found = q.changes(conn, kind, site, start, limit, (page - 1) * limit)
