@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -201,7 +202,12 @@ def measure(root: Path, requests: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="30000,300000", help="record counts, comma-separated")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/archiver-explorer-bench"))
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "archiver-explorer-bench",
+        help="where the synthetic archives are built, and kept for the next run",
+    )
     parser.add_argument("--requests", type=int, default=200, help="searches and article pages")
     options = parser.parse_args()
     results = {}
