@@ -120,7 +120,7 @@ def test_overview_counts_sites_runs_and_changes(client: FlaskClient) -> None:
     }
     assert sites["chinadaily"]["articles"] == 2
     assert [r["verdict"] for r in data["runs"]] == ["failed", "ok"]
-    assert data["changes"]["total"] == 2
+    assert [c["kind"] for c in data["changes"]["recent"]] == ["edited", "deleted"]
     per_day = data["per_day"]
     assert len(per_day["labels"]) == 90 and per_day["labels"][-1] == "2026-09-26"
     page = client.get("/").text

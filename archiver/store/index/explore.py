@@ -208,25 +208,29 @@ def changes(
     since: str,
     limit: int,
     offset: int = 0,
-) -> tuple[int, list[ChangeEntry]]:
+    *,
+    count: bool = True,
+) -> tuple[int | None, list[ChangeEntry]]:
     """(how many, a page of them) of the edits and deletions seen at or after `since` (ISO
     UTC, "" for all), newest first; `kind` "edited", "deleted" or None for both. A version
     with no changed field is a re-baseline by a new extractor, not an edit (as in `archiver
     changes`). Each kind is read newest first through its index on time (versions_edits,
-    events_by_time), `offset + limit` rows at most, and the two merged here."""
+    events_by_time), `offset + limit` rows at most, and the two merged here; with `count`
+    False the total (which reads every match's index entry) is not counted: None."""
     params = {"since": since, "site": site, "rows": offset + limit}
     total, found = 0, []
     for name, sql in (("edited", _EDITS), ("deleted", _DELETIONS)):
         if kind not in (None, name):
             continue
-        total += int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        if count:
+            total += int(conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
         found += conn.execute(f"{sql} ORDER BY at DESC LIMIT :rows", params).fetchall()
     found.sort(key=lambda row: (row[4], row[0]), reverse=True)
     page = [
         ChangeEntry(k, s, a, u, at, v, json.loads(c), st, loc)
         for k, s, a, u, at, v, c, st, loc in found[offset : offset + limit]
     ]
-    return total, page
+    return (total if count else None), page
 
 
 def deletions_of(conn: sqlite3.Connection, site: str, article_id: str) -> list[ChangeEntry]:
