@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from archiver import __version__
-from archiver.cli import basics, crawl, fixtures, incremental, offline, replay
+from archiver.cli import basics, crawl, fixtures, incremental, offline, replay, serve
 from archiver.cli.common import archive_dir
 from archiver.cli.parsing import ArchiverParser
 from archiver.errors import ArchiverError
@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"archiver {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    for group in (crawl, basics, incremental, replay, offline, fixtures):
+    for group in (crawl, basics, incremental, replay, offline, fixtures, serve):
         group.register(commands)
     return top
 

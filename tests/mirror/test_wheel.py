@@ -46,7 +46,15 @@ def test_wheel_has_no_generator_and_demo_runs_from_it(installed: Installed, tmp_
     names = set(zipfile.ZipFile(wheel).namelist())
     assert not [n for n in names if n.startswith("tools/")]
     assert not [n for n in names if n.rsplit("/", 1)[-1] in ("build.py", "content.py")]
-    assert not [n for n in names if "/templates/" in n]
+    # The generator's templates stay out; the explorer's page templates and static files ship.
+    explorer = ("archiver/explore/templates/", "archiver/explore/static/")
+    assert not [n for n in names if "/templates/" in n and not n.startswith(explorer)]
+    assert {
+        "archiver/explore/templates/base.html",
+        "archiver/explore/static/chart.umd.min.js",
+        "archiver/explore/static/charts.js",
+        "archiver/explore/static/style.css",
+    } <= names
     mirror = {"__init__.py", "__main__.py", "server.py", "manifest.json", "routes.json"}
     assert {f"archiver/mirror/{n}" for n in mirror} <= names
     pages = {n for n in names if n.startswith("archiver/mirror/site/")}

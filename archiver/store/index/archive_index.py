@@ -13,7 +13,8 @@ from typing import NamedTuple
 from archiver.layout import ArchiveLayout
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
-from archiver.store.index.schema import DERIVED_TABLES, connect, transaction
+from archiver.store.index import search
+from archiver.store.index.schema import DERIVED_TABLES, SEARCH_TABLES, connect, transaction
 from archiver.store.versions import fingerprint
 
 
@@ -75,6 +76,7 @@ class ArchiveIndex:
         self.root = root
         self.path = path if path is not None else ArchiveLayout(root).index_path
         self.conn = connect(self.path)
+        self._search_words: set[str] = set()  # words in search_terms (see record_version)
 
     def close(self) -> None:
         self.conn.close()
@@ -161,10 +163,17 @@ class ArchiveIndex:
     def record_version(self, record: Article, record_file: str, refresh: bool = True) -> None:
         """Index a record written to `record_file` (relative to root); idempotent.
 
-        The article's current record becomes this one when its version is the highest seen.
+        The article's current record becomes this one when its version is the highest seen,
+        and its search document is made from it (the old one's words no longer match).
         `refresh=False` (bulk ingest) leaves derived columns to a final `refresh_all()`.
         """
         at = _first_capture_time(record)
+        line = record.to_json_line()
+        content = fingerprint(record)
+        if not self.conn.in_transaction:
+            # Words remembered as written hold only inside the caller's transaction (a bulk
+            # ingest), which a rollback would undo: a transaction of our own starts afresh.
+            self._search_words.clear()
         with self._transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -175,31 +184,42 @@ class ArchiveIndex:
                     record.url,
                     at,
                     json.dumps(record.changes),
-                    fingerprint(record),
+                    content,
                     record_file,
                 ),
             )
-            self.conn.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
-                "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
-                "version = excluded.version, fingerprint = excluded.fingerprint, "
-                "published_at = excluded.published_at, archived = excluded.archived, "
-                "record = excluded.record WHERE excluded.version >= articles.version",
-                (
-                    record.site,
-                    record.article_id,
-                    record.url,
-                    at,
-                    at,
-                    record.version,
-                    fingerprint(record),
-                    iso_utc(record.published_at) if record.published_at else None,
-                    int(_fully_captured(record)),
-                    record.to_json_line(),
-                ),
-            )
+            current = self.conn.execute(
+                "SELECT version, record FROM articles WHERE site = ? AND article_id = ?",
+                (record.site, record.article_id),
+            ).fetchone()
+            self._upsert_article(record, at, line, content)
+            if current is None or (record.version >= current[0] and line != current[1]):
+                search.replace_document(
+                    self.conn, None if current is None else str(current[1]), record
+                )
             if refresh:
                 self._refresh(record.site, record.article_id)
+
+    def _upsert_article(self, record: Article, at: str, line: str, content: str) -> None:
+        self.conn.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
+            "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
+            "version = excluded.version, fingerprint = excluded.fingerprint, "
+            "published_at = excluded.published_at, archived = excluded.archived, "
+            "record = excluded.record WHERE excluded.version >= articles.version",
+            (
+                record.site,
+                record.article_id,
+                record.url,
+                at,
+                at,
+                record.version,
+                content,
+                iso_utc(record.published_at) if record.published_at else None,
+                int(_fully_captured(record)),
+                line,
+            ),
+        )
 
     def touch(self, site: str, article_id: str) -> None:
         """Recompute first/last seen and deletion state of one article from indexed facts."""
@@ -238,6 +258,10 @@ class ArchiveIndex:
             (site, moment),
         ).fetchall()
         return [str(row[0]) for row in rows]
+
+    def search(self, query: search.SearchQuery) -> search.SearchResults:
+        """Full-text search over the articles' current records (`search.search`)."""
+        return search.search(self.conn, query)
 
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -340,7 +364,10 @@ class ArchiveIndex:
         """Empty every table derived from the files (cursors stay)."""
         with transaction(self.conn):
             for table in DERIVED_TABLES:
-                self.conn.execute(f"DELETE FROM {table}")
+                if table not in SEARCH_TABLES:
+                    self.conn.execute(f"DELETE FROM {table}")
+            search.clear(self.conn)
+            self._search_words.clear()
 
     def refresh_all(self) -> None:
         """Recompute derived article columns for every article (after a bulk ingest)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from archiver.errors import ArchiverError
 
-SCHEMA_VERSION = "2"
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "3"
 
 # Everything here is derived from the WARC, records/ and events/ files (see ingest.py), except
 # `cursors`, which only saves work (a backfill restarts from the top without it).
@@ -87,9 +90,119 @@ CREATE TABLE IF NOT EXISTS skips (
     at TEXT NOT NULL,
     count INTEGER NOT NULL
 );
+-- Full-text search (search.py): one document per article, made from its current record.
+-- search_docs says which article an FTS rowid is; the rowid orders by publication time.
+CREATE TABLE IF NOT EXISTS search_docs (
+    doc INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    article_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS search_docs_by_article ON search_docs (site, article_id);
+-- Contentless: the text is in articles.record. Title, subtitle and text normalised for
+-- Chinese (search_text.py), facets the filter tokens (site, language, kind, sections).
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, subtitle, body, facets,
+    content='', tokenize='unicode61 remove_diacritics 2'
+);
+-- Every word (not CJK) ever indexed, folded: a prefix query is the OR of its words, which
+-- FTS5 reads newest first and stops early (its own prefix query reads every match first).
+CREATE TABLE IF NOT EXISTS search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+-- The explorer's figures (explore.py), kept by the triggers below so that its pages read a
+-- few rows, however many articles: per site the articles, records (every version), edits
+-- (versions after the first with changed fields) and articles deleted now; per site, Beijing
+-- publication day and first section, the articles.
+CREATE TABLE IF NOT EXISTS site_totals (
+    site TEXT PRIMARY KEY,
+    articles INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    edits INTEGER NOT NULL,
+    deleted INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS day_sections (
+    site TEXT NOT NULL,
+    day TEXT NOT NULL,
+    section TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (site, day, section)
+);
+CREATE INDEX IF NOT EXISTS versions_edits ON versions (at, site, changes) WHERE version > 1;
+CREATE INDEX IF NOT EXISTS events_by_time ON events (kind, at);
+CREATE TRIGGER IF NOT EXISTS totals_version_in AFTER INSERT ON versions BEGIN
+    INSERT INTO site_totals VALUES (new.site, 0, 1, new.version > 1 AND new.changes != '[]', 0)
+    ON CONFLICT (site) DO UPDATE SET records = records + 1,
+        edits = edits + (new.version > 1 AND new.changes != '[]');
+END;
+CREATE TRIGGER IF NOT EXISTS totals_version_out AFTER DELETE ON versions BEGIN
+    UPDATE site_totals SET records = records - 1,
+        edits = edits - (old.version > 1 AND old.changes != '[]') WHERE site = old.site;
+    DELETE FROM site_totals WHERE site = old.site AND articles = 0 AND records = 0;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_in AFTER INSERT ON articles BEGIN
+    INSERT INTO site_totals VALUES (new.site, 1, 0, 0, new.deleted_at IS NOT NULL)
+    ON CONFLICT (site) DO UPDATE SET articles = articles + 1,
+        deleted = deleted + (new.deleted_at IS NOT NULL);
+    INSERT INTO day_sections SELECT new.site, substr(datetime(new.published_at, '+8 hours'), 1, 10),
+        coalesce(json_extract(new.record, '$.section[0]'), ''), 1
+        WHERE new.published_at IS NOT NULL
+    ON CONFLICT (site, day, section) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_out AFTER DELETE ON articles BEGIN
+    UPDATE site_totals SET articles = articles - 1, deleted = deleted - (old.deleted_at IS NOT NULL)
+        WHERE site = old.site;
+    DELETE FROM site_totals WHERE site = old.site AND articles = 0 AND records = 0;
+    UPDATE day_sections SET articles = articles - 1 WHERE site = old.site
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10)
+        AND section = coalesce(json_extract(old.record, '$.section[0]'), '');
+    DELETE FROM day_sections WHERE site = old.site AND articles <= 0
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10);
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_moved AFTER UPDATE OF published_at, record ON articles
+WHEN old.published_at IS NOT new.published_at
+    OR json_extract(old.record, '$.section[0]') IS NOT json_extract(new.record, '$.section[0]')
+BEGIN
+    UPDATE day_sections SET articles = articles - 1 WHERE site = old.site
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10)
+        AND section = coalesce(json_extract(old.record, '$.section[0]'), '');
+    DELETE FROM day_sections WHERE site = old.site AND articles <= 0
+        AND day = substr(datetime(old.published_at, '+8 hours'), 1, 10);
+    INSERT INTO day_sections SELECT new.site, substr(datetime(new.published_at, '+8 hours'), 1, 10),
+        coalesce(json_extract(new.record, '$.section[0]'), ''), 1
+        WHERE new.published_at IS NOT NULL
+    ON CONFLICT (site, day, section) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_article_deleted AFTER UPDATE OF deleted_at ON articles
+WHEN (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+    UPDATE site_totals SET deleted = deleted + (new.deleted_at IS NOT NULL)
+        - (old.deleted_at IS NOT NULL) WHERE site = new.site;
+END;
 """
 
-DERIVED_TABLES = ("files", "captures", "versions", "articles", "events")
+SEARCH_TABLES = ("search_docs", "search_fts", "search_terms")
+"""The search index's tables (derived from `articles`: search.py keeps them)."""
+
+# Filled from the rows already there by `_migrate` when site_totals is empty: in an index made
+# before these tables (once; from then on the triggers keep them), or without any record.
+EXPLORE_FILL = """
+INSERT INTO day_sections SELECT site, substr(datetime(published_at, '+8 hours'), 1, 10),
+    coalesce(json_extract(record, '$.section[0]'), ''), count(*) FROM articles
+    WHERE published_at IS NOT NULL GROUP BY 1, 2, 3;
+INSERT INTO site_totals SELECT site, sum(a), sum(r), sum(e), sum(d) FROM (
+    SELECT site, 1 AS a, 0 AS r, 0 AS e, deleted_at IS NOT NULL AS d FROM articles
+    UNION ALL SELECT site, 0, 1, version > 1 AND changes != '[]', 0 FROM versions) GROUP BY site;
+"""
+
+EXPLORE_TABLES = ("site_totals", "day_sections")
+"""The explorer's figures (derived from `articles` and `versions`: triggers keep them)."""
+
+DERIVED_TABLES = (
+    "files",
+    "captures",
+    "versions",
+    "articles",
+    "events",
+    *SEARCH_TABLES,
+    *EXPLORE_TABLES,
+)
 """Tables rebuilt from the files by `archiver index rebuild`."""
 
 KEPT_TABLES = ("cursors", "skips")
@@ -103,9 +216,22 @@ def _drop_derived(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def _add_search(conn: sqlite3.Connection) -> None:
+    # The search tables are filled from the articles' current records, already in the index:
+    # no file is read again (dropping the derived tables would re-read every WARC file).
+    from archiver.store.index.search import fill_from_articles
+
+    for statement in _statements(SCHEMA):
+        conn.execute(statement)
+    count = fill_from_articles(conn)
+    logger.info("index migrated to schema version 3: %d articles made searchable", count)
+
+
 MIGRATIONS: dict[str, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     # 1 -> 2: captures gained content_encoding and payload_length.
     "1": ("2", _drop_derived),
+    # 2 -> 3: full-text search (search_docs, search_fts).
+    "2": ("3", _add_search),
 }
 """From each older schema version: (the next version, the step that gets there), applied in
 order inside the transaction that reads the version."""
@@ -219,6 +345,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
         step(conn)
     for statement in _statements(SCHEMA):
         conn.execute(statement)
+    if conn.execute("SELECT 1 FROM site_totals LIMIT 1").fetchone() is None:
+        for statement in _statements(EXPLORE_FILL):
+            conn.execute(statement)
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
     )

@@ -1,0 +1,481 @@
+"""Full-text search over the articles' current records (English and Chinese), in the index.
+
+The search tables are derived, like the rest of the index: one document per article, made
+from its current record (the `articles` row), replaced whenever a newer version becomes
+current (`ArchiveIndex.record_version`, live and in a rebuild), deleted articles included.
+
+- `search_fts`: a contentless FTS5 table (the text lives in `articles.record` already) of the
+  title, subtitle and text normalised for Chinese (search_text.py), plus a `facets` column of
+  filter tokens (site, language, kind, each section), so that filters are part of the match.
+- `search_docs`: which article each FTS rowid is. The rowid orders by time: the article's
+  published_at (else its first capture) in Unix seconds, shifted left 20 bits, plus a slot from
+  a hash of site and article id. "Newest first" is then FTS5's own rowid order, which stops at
+  the page's last row instead of sorting every match, and since/until are rowid ranges.
+
+Dates: since and until are Beijing dates (UTC+8, the sites' own), inclusive, on published_at
+(else the first capture time for an article without one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Literal
+
+from archiver.errors import ArchiverError
+from archiver.record import Article
+from archiver.store.index.search_text import (
+    ALL_TOKEN,
+    QueryError,
+    SnippetPart,
+    Term,
+    facet_token,
+    facet_tokens,
+    fold,
+    match_pattern,
+    normalise,
+    parse_query,
+    snippet,
+    words_of,
+)
+
+__all__ = [
+    "BadQuery",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "SearchUnavailable",
+    "SnippetPart",
+    "search",
+]
+
+BEIJING = timezone(timedelta(hours=8))
+SLOT_BITS = 20
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = {"en": 200, "zh": 90}
+"""Snippet width by language, in characters (a Chinese character says more than a letter)."""
+
+_TEXT_COLUMNS = "{title subtitle body}"
+_HEADLINE_COLUMNS = "{title subtitle}"
+MAX_COUNTED = 10_000
+"""Matches counted at most: `SearchResults.total` stops there (`exact` False)."""
+MAX_EXPANSIONS = 64
+"""Words a prefix may stand for; more is a BadQuery (give more letters)."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search. `text`: words (all required), "quoted phrases", prefix* (2+ letters), Chinese
+    runs (found inside longer runs, 1+ characters); empty: every article the filters let
+    through, newest first. `section` matches any element of the record's section list,
+    case-insensitively; site, language and kind match exactly. `since`/`until`: Beijing dates
+    (UTC+8), inclusive, on published_at (else the first capture). `page` is 1-based."""
+
+    text: str
+    site: str | None = None
+    section: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    since: date | None = None
+    until: date | None = None
+    order: Literal["newest", "relevance"] = "newest"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article found; `published_at` is ISO 8601 as in the record (or None)."""
+
+    url: str
+    title: str
+    site: str
+    article_id: str
+    published_at: str | None
+    section: tuple[str, ...]
+    snippet: tuple[SnippetPart, ...]
+
+    @property
+    def snippet_text(self) -> str:
+        """The snippet as plain text (for the JSON API)."""
+        return "".join(part.text for part in self.snippet)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """`total` articles matched; `hits` are those of page `page` (`per_page` a page).
+
+    `exact` is False when more than MAX_COUNTED matched: `total` is then MAX_COUNTED, a lower
+    bound (show "10,000+"); pages past it can still be asked for.
+    """
+
+    total: int
+    page: int
+    per_page: int
+    hits: tuple[SearchHit, ...]
+    exact: bool = True
+
+
+class BadQuery(ArchiverError):
+    """A query that cannot be searched: no words, too long, a bad page or date range."""
+
+
+class SearchUnavailable(ArchiverError):
+    """The index has no search tables yet (an index of an older archiver, opened read-only)."""
+
+
+# -- searching --------------------------------------------------------------------------------
+
+
+def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
+    """The page of articles matching `query`, and how many match (counted up to MAX_COUNTED).
+
+    Works on a read-only connection. Raises BadQuery for a query that cannot be searched (never
+    an SQLite error for what the user typed), SearchUnavailable for an index without search
+    tables.
+    """
+    terms = _terms(query)
+    try:
+        plan = _plan(conn, terms, query)
+        total, exact = _count(conn, plan.matched, plan)
+        offset = (query.page - 1) * query.per_page
+        if not total:
+            rowids: list[int] = []
+        elif query.order == "relevance" and plan.headline is not None:
+            rowids = _headlines_first(conn, plan, offset, query.per_page)
+        else:
+            rowids = _page(conn, plan.matched, plan, offset, query.per_page)
+        rows = _documents(conn, rowids)
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise SearchUnavailable(
+                "this index has no search tables yet: open it once with this archiver "
+                "(a crawl, `archiver changes`) or run `archiver index rebuild`"
+            ) from None
+        raise
+    pattern = match_pattern(terms) if terms else None
+    hits = tuple(_hit(row, pattern) for row in rows)
+    return SearchResults(total, query.page, query.per_page, hits, exact)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    matched: str | None
+    """FTS5 expression of the matches (None: nothing can match, a prefix no word has)."""
+    headline: str | None
+    """The words' expression limited to title and subtitle (None: no words)."""
+    low: int
+    high: int
+
+
+def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _Plan:
+    # Every token quoted (search_text.Term.fts): nothing the user typed is FTS5 syntax.
+    facets = [
+        facet_token(field, value)
+        for field, value in (
+            ("site", query.site),
+            ("lang", query.language),
+            ("kind", query.kind),
+            ("sec", query.section),
+        )
+        if value is not None
+    ]
+    low, high = _rowid_range(query.since, query.until)
+    words = [_term_fts(conn, term) for term in terms]
+    if None in words:
+        return _Plan(None, None, low, high)
+    parts, headline = [], None
+    if words:
+        joined = " AND ".join(str(word) for word in words)
+        parts.append(f"{_TEXT_COLUMNS} : ({joined})")
+        headline = f"{_HEADLINE_COLUMNS} : ({joined})"
+    if facets or not words:
+        parts.append("facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")")
+    return _Plan(" AND ".join(parts), headline, low, high)
+
+
+def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
+    # A prefix is the OR of the words it starts (search_terms): FTS5 reads an OR of words
+    # newest first and stops at the page's end, but reads every match of its own prefix query
+    # before giving the first. None: no word starts so.
+    if not term.prefix:
+        return term.fts()
+    start = fold(term.tokens[-1])
+    found = conn.execute(
+        "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+        (start, start + "\U0010ffff", MAX_EXPANSIONS + 1),
+    ).fetchall()
+    if len(found) > MAX_EXPANSIONS:
+        raise BadQuery(
+            f"more than {MAX_EXPANSIONS} words start with {start!r}: give more letters before *"
+        )
+    if not found:
+        return None
+    words = [Term((*term.tokens[:-1], str(row[0]))).fts() for row in found]
+    return "(" + " OR ".join(words) + ")"
+
+
+def _count(conn: sqlite3.Connection, expression: str | None, plan: _Plan) -> tuple[int, bool]:
+    # Counting every match costs time in proportion to their number: it stops past
+    # MAX_COUNTED. Returns (count, exact).
+    if expression is None:
+        return 0, True
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
+        "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
+        (expression, plan.low, plan.high, MAX_COUNTED + 1),
+    ).fetchone()
+    counted = int(row[0])
+    return min(counted, MAX_COUNTED), counted <= MAX_COUNTED
+
+
+def _page(
+    conn: sqlite3.Connection, expression: str | None, plan: _Plan, offset: int, limit: int
+) -> list[int]:
+    if expression is None:
+        return []
+    rows = conn.execute(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
+        "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+        (expression, plan.low, plan.high, limit, offset),
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: int) -> list[int]:
+    # "Relevance": the articles with every word in their title or subtitle, then the others,
+    # newest first within each. FTS5's bm25 would weigh every match of every word in the
+    # archive on each query (its IDF), so its cost grows with the archive; this does not.
+    assert plan.matched is not None and plan.headline is not None
+    first = f"({plan.matched}) AND ({plan.headline})"
+    count, _ = _count(conn, first, plan)
+    rowids = _page(conn, first, plan, offset, limit) if offset < count else []
+    if len(rowids) < limit:
+        rest = f"({plan.matched}) NOT ({plan.headline})"
+        rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
+    return rowids
+
+
+def _terms(query: SearchQuery) -> list[Term]:
+    if query.page < 1:
+        raise BadQuery(f"page must be 1 or more, not {query.page}")
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise BadQuery(f"per_page must be between 1 and {MAX_PER_PAGE}, not {query.per_page}")
+    if query.since is not None and query.until is not None and query.since > query.until:
+        raise BadQuery(f"since ({query.since}) is after until ({query.until})")
+    if query.order not in ("newest", "relevance"):
+        raise BadQuery(f"order must be newest or relevance, not {query.order!r}")
+    if not query.text.strip():
+        return []
+    try:
+        return parse_query(query.text)
+    except QueryError as exc:
+        raise BadQuery(str(exc)) from None
+
+
+def _rowid_range(since: date | None, until: date | None) -> tuple[int, int]:
+    low = _day_start(since) << SLOT_BITS if since is not None else 0
+    high = (
+        (_day_start(until + timedelta(days=1)) << SLOT_BITS) - 1 if until is not None else (1 << 62)
+    )
+    return max(0, low), max(0, high)
+
+
+def _day_start(day: date) -> int:
+    return int(datetime.combine(day, time(0), tzinfo=BEIJING).timestamp())
+
+
+def _documents(conn: sqlite3.Connection, rowids: list[int]) -> list[tuple[Any, ...]]:
+    if not rowids:
+        return []
+    marks = ", ".join("?" * len(rowids))
+    rows = conn.execute(
+        "SELECT d.doc, a.url, json_extract(a.record, '$.title'), a.site, a.article_id, "
+        "json_extract(a.record, '$.published_at'), json_extract(a.record, '$.section'), "
+        "json_extract(a.record, '$.text'), json_extract(a.record, '$.language') "
+        "FROM search_docs d JOIN articles a ON a.site = d.site AND a.article_id = d.article_id "
+        f"WHERE d.doc IN ({marks})",
+        rowids,
+    ).fetchall()
+    by_rowid = {int(row[0]): row[1:] for row in rows}
+    return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
+
+
+def _hit(row: tuple[Any, ...], pattern: re.Pattern[str] | None) -> SearchHit:
+    url, title, site, article_id, published_at, section, text, language = row
+    width = SNIPPET_CHARS.get(str(language), SNIPPET_CHARS["en"])
+    return SearchHit(
+        url=str(url),
+        title=str(title),
+        site=str(site),
+        article_id=str(article_id),
+        published_at=None if published_at is None else str(published_at),
+        section=tuple(json.loads(section)) if section else (),
+        snippet=snippet(str(text or ""), pattern, width),
+    )
+
+
+# -- keeping the index: one document per article ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the search index holds of one article's current record."""
+
+    site: str
+    article_id: str
+    moment: int
+    """published_at, else the first capture's time, in Unix seconds (0: neither)."""
+    columns: tuple[str, str, str, str]
+    """title, subtitle, body, facets, as the FTS table indexes them."""
+    words: frozenset[str]
+    """The words (not CJK) of title, subtitle and text, folded: for search_terms."""
+
+    @classmethod
+    def of_article(cls, record: Article) -> Document:
+        moment = record.published_at or min(
+            (capture.fetched_at for capture in record.captures), default=None
+        )
+        return cls._make(
+            record.site,
+            record.article_id,
+            moment,
+            (record.title, record.subtitle, record.text),
+            (record.language, record.kind, record.section),
+        )
+
+    @classmethod
+    def of_json(cls, line: str) -> Document:
+        """The document of a record line as `articles.record` holds it (faster than parsing
+        the model; gives the same columns as `of_article`)."""
+        data = json.loads(line)
+        moment: datetime | None = None
+        if data.get("published_at"):
+            moment = datetime.fromisoformat(data["published_at"])
+        elif data.get("captures"):
+            moment = min(datetime.fromisoformat(c["fetched_at"]) for c in data["captures"])
+        return cls._make(
+            data["site"],
+            data["article_id"],
+            moment,
+            (data["title"], data.get("subtitle"), data["text"]),
+            (data["language"], data.get("kind", "article"), data.get("section", [])),
+        )
+
+    @classmethod
+    def _make(
+        cls,
+        site: str,
+        article_id: str,
+        moment: datetime | None,
+        texts: tuple[str, str | None, str],
+        facets: tuple[str, str, list[str]],
+    ) -> Document:
+        title, subtitle, text = texts
+        language, kind, sections = facets
+        return cls(
+            site,
+            article_id,
+            max(0, int(moment.timestamp())) if moment is not None else 0,
+            (
+                normalise(title),
+                normalise(subtitle or ""),
+                normalise(text),
+                facet_tokens(site, language, kind, sections),
+            ),
+            frozenset(words_of(f"{title}\n{subtitle or ''}\n{text}")),
+        )
+
+
+def replace_document(
+    conn: sqlite3.Connection,
+    old_record: str | None,
+    record: Article,
+    known: set[str] | None = None,
+) -> None:
+    """Make `record` the article's document, in place of the one made from `old_record` (the
+    record line `articles.record` held before, None when there was none). Call it inside the
+    transaction that updates `articles`. `known`: words already in search_terms (not written
+    again), kept up to date; the caller empties it when the tables are emptied."""
+    if old_record is not None:
+        _delete(conn, Document.of_json(old_record))
+    _insert(conn, Document.of_article(record), set() if known is None else known)
+
+
+def fill_from_articles(conn: sqlite3.Connection) -> int:
+    """Index every article's current record (a migration from an index without search);
+    the search tables must exist and be empty. Returns the number of documents."""
+    count, known = 0, set[str]()
+    for (line,) in conn.execute("SELECT record FROM articles ORDER BY site, article_id"):
+        _insert(conn, Document.of_json(str(line)), known)
+        count += 1
+    return count
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    """Empty the search tables (a contentless FTS5 table takes no DELETE)."""
+    conn.execute("DELETE FROM search_docs")
+    conn.execute("DELETE FROM search_terms")
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+
+
+def _delete(conn: sqlite3.Connection, document: Document) -> None:
+    row = conn.execute(
+        "SELECT doc FROM search_docs WHERE site = ? AND article_id = ?",
+        (document.site, document.article_id),
+    ).fetchone()
+    if row is None:
+        return
+    # A contentless table forgets a row given the very values it was indexed with.
+    conn.execute(
+        "INSERT INTO search_fts (search_fts, rowid, title, subtitle, body, facets) "
+        "VALUES ('delete', ?, ?, ?, ?, ?)",
+        (row[0], *document.columns),
+    )
+    conn.execute("DELETE FROM search_docs WHERE doc = ?", (row[0],))
+
+
+MAX_KNOWN = 500_000
+"""Words a writer remembers as already in search_terms (a bound on its memory)."""
+
+
+def _insert(conn: sqlite3.Connection, document: Document, known: set[str]) -> None:
+    new = document.words - known
+    if new:
+        conn.executemany("INSERT OR IGNORE INTO search_terms VALUES (?)", ((w,) for w in new))
+        if len(known) > MAX_KNOWN:
+            known.clear()
+        known |= new
+    rowid = _free_rowid(conn, document)
+    conn.execute(
+        "INSERT INTO search_docs (doc, site, article_id) VALUES (?, ?, ?)",
+        (rowid, document.site, document.article_id),
+    )
+    conn.execute(
+        "INSERT INTO search_fts (rowid, title, subtitle, body, facets) VALUES (?, ?, ?, ?, ?)",
+        (rowid, *document.columns),
+    )
+
+
+def _free_rowid(conn: sqlite3.Connection, document: Document) -> int:
+    # The slot is a hash of the article, so that a rebuild numbers documents as live updates
+    # did; two articles of the same second and slot (rare) take the next free slot.
+    mask = (1 << SLOT_BITS) - 1
+    key = f"{document.site}:{document.article_id}".encode()
+    slot = int.from_bytes(hashlib.blake2b(key, digest_size=4).digest()) & mask
+    base = document.moment << SLOT_BITS
+    for step in range(mask + 1):
+        rowid = base | ((slot + step) & mask)
+        if conn.execute("SELECT 1 FROM search_docs WHERE doc = ?", (rowid,)).fetchone() is None:
+            return rowid
+    raise ArchiverError(f"more than {mask + 1} articles of one second: {document.moment}")
+
+
+def documents(conn: sqlite3.Connection) -> Iterable[tuple[int, str, str]]:
+    """Every (rowid, site, article_id) of the search index, by rowid (for tests and checks)."""
+    return conn.execute("SELECT doc, site, article_id FROM search_docs ORDER BY doc").fetchall()
