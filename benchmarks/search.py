@@ -35,7 +35,8 @@ QUERIES: list[tuple[str, SearchQuery]] = [
     ("word, rarer", Q("nanmu")),
     ("word, rarer, relevance", Q("nanmu", order="relevance")),
     ("two words", Q("trade exports")),
-    ("phrase", Q('"trade talks"')),
+    ("phrase, common", Q('"more than"')),
+    ("phrase, rarer", Q('"industrial profits"')),
     ("phrase, relevance", Q('"first eight months"', order="relevance")),
     ("prefix", Q("econ*")),
     ("prefix, relevance", Q("tour*", order="relevance")),
@@ -47,7 +48,7 @@ QUERIES: list[tuple[str, SearchQuery]] = [
     ("word + one year", Q("china", **YEAR)),  # type: ignore[arg-type]
     ("word + one year, relevance", Q("china", order="relevance", **YEAR)),  # type: ignore[arg-type]
     ("Chinese + language + site", Q("中国", language="zh", site="chinadaily")),
-    ("phrase + site + year", Q('"trade talks"', site="chinadaily", **YEAR)),  # type: ignore[arg-type]
+    ("phrase + site + year", Q('"golden nanmu"', site="chinadaily", **YEAR)),  # type: ignore[arg-type]
     ("no words, newest", Q("")),
     ("no words + section + year", Q("", section="World", **YEAR)),  # type: ignore[arg-type]
     ("word, page 10", Q("china", page=10)),

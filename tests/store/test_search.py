@@ -12,7 +12,7 @@ import pytest
 from archiver.record import Article, CaptureRef, ExtractorInfo
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild, sync
-from archiver.store.index.schema import SCHEMA_VERSION
+from archiver.store.index.schema import SCHEMA_VERSION, SEARCH_TABLES
 from archiver.store.index.search import (
     BadQuery,
     SearchQuery,
@@ -420,8 +420,8 @@ def test_a_rebuild_gives_what_live_updates_gave(tmp_path: Path) -> None:
 
 def _downgrade_to_2(path: Path) -> None:
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE search_fts")
-    conn.execute("DROP TABLE search_docs")
+    for table in SEARCH_TABLES:
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()

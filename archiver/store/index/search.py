@@ -7,6 +7,7 @@ current (`ArchiveIndex.record_version`, live and in a rebuild), deleted articles
 - `search_fts`: a contentless FTS5 table (the text lives in `articles.record` already) of the
   title, subtitle and text normalised for Chinese (search_text.py), plus a `facets` column of
   filter tokens (site, language, kind, each section), so that filters are part of the match.
+- `search_headlines`: the same of titles and subtitles alone, for relevance (headlines first).
 - `search_docs`: which article each FTS rowid is. The rowid orders by time: the article's
   published_at (else its first capture) in Unix seconds, shifted left 20 bits, plus a slot from
   a hash of site and article id. "Newest first" is then FTS5's own rowid order, which stops at
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from archiver.errors import ArchiverError
 from archiver.record import Article
 from archiver.store.index.search_text import (
     ALL_TOKEN,
+    Matcher,
     QueryError,
     SnippetPart,
     Term,
@@ -169,6 +170,8 @@ class _Plan:
     """FTS5 expression of the matches (None: nothing can match, a prefix no word has)."""
     headline: str | None
     """The words' expression limited to title and subtitle (None: no words)."""
+    facets: str | None
+    """The filters' expression (None: no filter)."""
     low: int
     high: int
 
@@ -188,15 +191,16 @@ def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _P
     low, high = _rowid_range(query.since, query.until)
     words = [_term_fts(conn, term) for term in terms]
     if None in words:
-        return _Plan(None, None, low, high)
-    parts, headline = [], None
+        return _Plan(None, None, None, low, high)
+    parts, headline, filters = [], None, None
     if words:
         joined = " AND ".join(str(word) for word in words)
         parts.append(f"{_TEXT_COLUMNS} : ({joined})")
         headline = f"{_HEADLINE_COLUMNS} : ({joined})"
     if facets or not words:
-        parts.append("facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")")
-    return _Plan(" AND ".join(parts), headline, low, high)
+        filters = "facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")"
+        parts.append(filters)
+    return _Plan(" AND ".join(parts), headline, filters if facets else None, low, high)
 
 
 def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
@@ -220,13 +224,15 @@ def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
     return "(" + " OR ".join(words) + ")"
 
 
-def _count(conn: sqlite3.Connection, expression: str | None, plan: _Plan) -> tuple[int, bool]:
+def _count(
+    conn: sqlite3.Connection, expression: str | None, plan: _Plan, table: str = "search_fts"
+) -> tuple[int, bool]:
     # Counting every match costs time in proportion to their number: it stops past
     # MAX_COUNTED. Returns (count, exact).
     if expression is None:
         return 0, True
     row = conn.execute(
-        "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
+        f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
         "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
         (expression, plan.low, plan.high, MAX_COUNTED + 1),
     ).fetchone()
@@ -235,12 +241,17 @@ def _count(conn: sqlite3.Connection, expression: str | None, plan: _Plan) -> tup
 
 
 def _page(
-    conn: sqlite3.Connection, expression: str | None, plan: _Plan, offset: int, limit: int
+    conn: sqlite3.Connection,
+    expression: str | None,
+    plan: _Plan,
+    offset: int,
+    limit: int,
+    table: str = "search_fts",
 ) -> list[int]:
     if expression is None:
         return []
     rows = conn.execute(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? "
         "ORDER BY rowid DESC LIMIT ? OFFSET ?",
         (expression, plan.low, plan.high, limit, offset),
     ).fetchall()
@@ -251,10 +262,13 @@ def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: 
     # "Relevance": the articles with every word in their title or subtitle, then the others,
     # newest first within each. FTS5's bm25 would weigh every match of every word in the
     # archive on each query (its IDF), so its cost grows with the archive; this does not.
+    # The first are read from search_headlines, whose words are only those of titles and
+    # subtitles: a column filter on search_fts would read every match of the words to count
+    # the few in a title.
     assert plan.matched is not None and plan.headline is not None
-    first = f"({plan.matched}) AND ({plan.headline})"
-    count, _ = _count(conn, first, plan)
-    rowids = _page(conn, first, plan, offset, limit) if offset < count else []
+    first = plan.headline if plan.facets is None else f"{plan.headline} AND {plan.facets}"
+    count, _ = _count(conn, first, plan, "search_headlines")
+    rowids = _page(conn, first, plan, offset, limit, "search_headlines") if offset < count else []
     if len(rowids) < limit:
         rest = f"({plan.matched}) NOT ({plan.headline})"
         rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
@@ -306,7 +320,7 @@ def _documents(conn: sqlite3.Connection, rowids: list[int]) -> list[tuple[Any, .
     return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
 
-def _hit(row: tuple[Any, ...], pattern: re.Pattern[str] | None) -> SearchHit:
+def _hit(row: tuple[Any, ...], pattern: Matcher | None) -> SearchHit:
     url, title, site, article_id, published_at, section, text, language = row
     width = SNIPPET_CHARS.get(str(language), SNIPPET_CHARS["en"])
     return SearchHit(
@@ -422,6 +436,7 @@ def clear(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_docs")
     conn.execute("DELETE FROM search_terms")
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    conn.execute("INSERT INTO search_headlines (search_headlines) VALUES ('delete-all')")
 
 
 def _delete(conn: sqlite3.Connection, document: Document) -> None:
@@ -436,6 +451,11 @@ def _delete(conn: sqlite3.Connection, document: Document) -> None:
         "INSERT INTO search_fts (search_fts, rowid, title, subtitle, body, facets) "
         "VALUES ('delete', ?, ?, ?, ?, ?)",
         (row[0], *document.columns),
+    )
+    conn.execute(
+        "INSERT INTO search_headlines (search_headlines, rowid, title, subtitle, facets) "
+        "VALUES ('delete', ?, ?, ?, ?)",
+        (row[0], *_headline_columns(document)),
     )
     conn.execute("DELETE FROM search_docs WHERE doc = ?", (row[0],))
 
@@ -460,6 +480,15 @@ def _insert(conn: sqlite3.Connection, document: Document, known: set[str]) -> No
         "INSERT INTO search_fts (rowid, title, subtitle, body, facets) VALUES (?, ?, ?, ?, ?)",
         (rowid, *document.columns),
     )
+    conn.execute(
+        "INSERT INTO search_headlines (rowid, title, subtitle, facets) VALUES (?, ?, ?, ?)",
+        (rowid, *_headline_columns(document)),
+    )
+
+
+def _headline_columns(document: Document) -> tuple[str, str, str]:
+    title, subtitle, _, facets = document.columns
+    return title, subtitle, facets
 
 
 def _free_rowid(conn: sqlite3.Connection, document: Document) -> int:
