@@ -164,6 +164,18 @@ def test_chinese_substrings_are_found_inside_longer_runs(index: ArchiveIndex) ->
     assert _find(index, "自行车 北京") == ["zh2"]
 
 
+def test_fullwidth_and_accented_letters_are_found_plainly(tmp_path: Path) -> None:
+    record = _article(
+        "fw", "Café society", "２０２４年ＣＯＶＩＤ疫情。Les élèves du café.", language="zh"
+    )
+    with ArchiveIndex(tmp_path) as index:
+        index.record_version(record, "records/chinadaily/x.jsonl")
+        for text in ("2024", "covid", "COVID 疫情", "cafe", "CAFÉ", "eleves", "élè*", "caf*"):
+            assert _find(index, text) == ["fw"], text
+        (hit,) = index.search(SearchQuery("eleves 2024")).hits
+    assert [p.text for p in hit.snippet if p.match] == ["２０２４", "élèves"]
+
+
 def test_chinese_characters_apart_do_not_match(index: ArchiveIndex) -> None:
     assert _find(index, "中合") == []  # both in 中美合作, not side by side
     assert _find(index, "国美") == []  # side by side only across the comma in 中国，美国
@@ -416,6 +428,21 @@ def test_a_rebuild_gives_what_live_updates_gave(tmp_path: Path) -> None:
         assert [rebuilt.search(q) for q in QUERIES] == expected
         assert index_rows(rebuilt) == live_rows
     assert expected[4].hits[0].article_id == "en2" and expected[1].total == 1
+
+
+def test_archiver_index_rebuild_fills_the_search_tables(tmp_path: Path) -> None:
+    from archiver.store.index.rebuild import rebuild_from_files
+
+    _write_records(tmp_path, CORPUS)
+    with ArchiveIndex(tmp_path, tmp_path / "live.sqlite3") as live:
+        for record in CORPUS:
+            live.record_version(record, "records/chinadaily/test.jsonl")
+        expected = [live.search(q) for q in QUERIES]
+    path = tmp_path / "index.sqlite3"
+    _report, articles = rebuild_from_files(tmp_path, path)
+    assert articles == 5
+    with ArchiveIndex(tmp_path, path) as rebuilt:
+        assert [rebuilt.search(q) for q in QUERIES] == expected
 
 
 def _downgrade_to_2(path: Path) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
@@ -503,8 +502,3 @@ def _free_rowid(conn: sqlite3.Connection, document: Document) -> int:
         if conn.execute("SELECT 1 FROM search_docs WHERE doc = ?", (rowid,)).fetchone() is None:
             return rowid
     raise ArchiverError(f"more than {mask + 1} articles of one second: {document.moment}")
-
-
-def documents(conn: sqlite3.Connection) -> Iterable[tuple[int, str, str]]:
-    """Every (rowid, site, article_id) of the search index, by rowid (for tests and checks)."""
-    return conn.execute("SELECT doc, site, article_id FROM search_docs ORDER BY doc").fetchall()
