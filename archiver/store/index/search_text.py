@@ -208,14 +208,15 @@ def fold(text: str) -> str:
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
-_WORD = re.compile(rf"{_LATIN}+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def words_of(text: str) -> set[str]:
     """The words of `text` that are not CJK, folded as `fold` does (for prefix queries)."""
     if text.isascii():
         return set(_ASCII_WORD.findall(text.lower()))
-    return set(_WORD.findall(fold(text)))
+    # CJK runs out first: a look-ahead on every character would cost five times as much.
+    return set(_WORD.findall(_CJK_RUN.sub(" ", fold(text))))
 
 
 class Found(NamedTuple):
