@@ -72,9 +72,11 @@ MAX_EXPANSIONS = 64
 class SearchQuery:
     """A search. `text`: words (all required), "quoted phrases", prefix* (2+ letters), Chinese
     runs (found inside longer runs, 1+ characters); empty: every article the filters let
-    through, newest first. `section` matches any element of the record's section list,
-    case-insensitively; site, language and kind match exactly. `since`/`until`: Beijing dates
-    (UTC+8), inclusive, on published_at (else the first capture). `page` is 1-based."""
+    through, newest first. `section` matches any element of the record's section list; it,
+    site, language and kind match whole values, in any case. `since`/`until`: Beijing dates
+    (UTC+8), inclusive, on published_at (else the first capture). `order`: "newest" first, or
+    "relevance": articles with every word in the title or subtitle first, then the others,
+    newest first within each (no words: newest). `page` is 1-based."""
 
     text: str
     site: str | None = None
