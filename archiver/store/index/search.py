@@ -62,8 +62,10 @@ SNIPPET_CHARS = {"en": 200, "zh": 90}
 
 _TEXT_COLUMNS = "{title subtitle body}"
 _HEADLINE_COLUMNS = "{title subtitle}"
-MAX_COUNTED = 10_000
-"""Matches counted at most: `SearchResults.total` stops there (`exact` False)."""
+MAX_COUNTED = 1_000
+"""Matches counted at most: `SearchResults.total` stops there (`exact` False). Counting reads
+every match (and, for a phrase, every article with its words): at 300,000 articles, 10,000
+phrase or Chinese matches took 60 to 120 ms, 1,000 a tenth of that."""
 MAX_EXPANSIONS = 64
 """Words a prefix may stand for; more is a BadQuery (give more letters)."""
 
@@ -113,7 +115,7 @@ class SearchResults:
     """`total` articles matched; `hits` are those of page `page` (`per_page` a page).
 
     `exact` is False when more than MAX_COUNTED matched: `total` is then MAX_COUNTED, a lower
-    bound (show "10,000+"); pages past it can still be asked for.
+    bound (show "1,000+"); pages past it can still be asked for.
     """
 
     total: int
