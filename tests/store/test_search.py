@@ -246,6 +246,12 @@ def test_counting_stops_at_a_bound(index: ArchiveIndex, monkeypatch: pytest.Monk
     results = index.search(SearchQuery("", per_page=2, page=3))
     assert (results.total, results.exact, _ids(results)) == (3, False, ["zh2"])
     assert index.search(SearchQuery("trade")).exact
+    monkeypatch.setattr(module, "MAX_COUNTED", 1)
+    results = index.search(SearchQuery("trade", order="relevance"))
+    assert (results.total, results.exact, _ids(results)) == (1, False, ["en2", "en3"])
+    results = index.search(SearchQuery("trade", order="relevance", per_page=1, page=2))
+    assert _ids(results) == ["en3"]
+    assert _find(index, "", per_page=2, page=2) == ["en1", "zh1"]  # past the counted ones
 
 
 def test_a_prefix_is_the_words_it_starts(

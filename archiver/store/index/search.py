@@ -146,14 +146,15 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
     terms = _terms(query)
     try:
         plan = _plan(conn, terms, query)
-        total, exact = _count(conn, plan.matched, plan)
-        offset = (query.page - 1) * query.per_page
-        if not total:
-            rowids: list[int] = []
-        elif query.order == "relevance" and plan.headline is not None:
-            rowids = _headlines_first(conn, plan, offset, query.per_page)
+        matched = _newest(conn, plan.matched, plan)
+        total, exact = min(len(matched), MAX_COUNTED), len(matched) <= MAX_COUNTED
+        offset, limit = (query.page - 1) * query.per_page, query.per_page
+        if query.order == "relevance" and plan.headline is not None and matched:
+            rowids = _headlines_first(conn, plan, matched, offset, limit)
+        elif offset + limit <= len(matched) or exact:
+            rowids = matched[offset : offset + limit]
         else:
-            rowids = _page(conn, plan.matched, plan, offset, query.per_page)
+            rowids = _page(conn, plan.matched, plan, offset, limit)
         rows = _documents(conn, rowids)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
@@ -227,20 +228,12 @@ def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
     return "(" + " OR ".join(words) + ")"
 
 
-def _count(
+def _newest(
     conn: sqlite3.Connection, expression: str | None, plan: _Plan, table: str = "search_fts"
-) -> tuple[int, bool]:
-    # Counting every match costs time in proportion to their number: it stops past
-    # MAX_COUNTED. Returns (count, exact).
-    if expression is None:
-        return 0, True
-    row = conn.execute(
-        f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
-        "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
-        (expression, plan.low, plan.high, MAX_COUNTED + 1),
-    ).fetchone()
-    counted = int(row[0])
-    return min(counted, MAX_COUNTED), counted <= MAX_COUNTED
+) -> list[int]:
+    # The first MAX_COUNTED + 1 matches, newest first: they count the matches (counting all
+    # costs time in proportion to their number) and give the page without a second reading.
+    return _page(conn, expression, plan, 0, MAX_COUNTED + 1, table)
 
 
 def _page(
@@ -261,7 +254,9 @@ def _page(
     return [int(row[0]) for row in rows]
 
 
-def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: int) -> list[int]:
+def _headlines_first(
+    conn: sqlite3.Connection, plan: _Plan, matched: list[int], offset: int, limit: int
+) -> list[int]:
     # "Relevance": the articles with every word in their title or subtitle, then the others,
     # newest first within each. FTS5's bm25 would weigh every match of every word in the
     # archive on each query (its IDF), so its cost grows with the archive; this does not.
@@ -270,8 +265,15 @@ def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: 
     # the few in a title.
     assert plan.matched is not None and plan.headline is not None
     first = plan.headline if plan.facets is None else f"{plan.headline} AND {plan.facets}"
-    count, _ = _count(conn, first, plan, "search_headlines")
-    rowids = _page(conn, first, plan, offset, limit, "search_headlines") if offset < count else []
+    heads = _newest(conn, first, plan, "search_headlines")
+    if len(matched) <= MAX_COUNTED and len(heads) <= MAX_COUNTED:
+        # Every match is known: order them here (headline matches are matches too).
+        known = set(heads)
+        ordered = heads + [rowid for rowid in matched if rowid not in known]
+        return ordered[offset : offset + limit]
+    count = min(len(heads), MAX_COUNTED)
+    rowids = heads[offset : offset + limit] if offset < count else []
+    rowids = rowids[: max(0, count - offset)]
     if len(rowids) < limit:
         rest = f"({plan.matched}) NOT ({plan.headline})"
         rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
