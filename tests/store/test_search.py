@@ -12,7 +12,7 @@ import pytest
 from archiver.record import Article, CaptureRef, ExtractorInfo
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import rebuild, sync
-from archiver.store.index.schema import SCHEMA_VERSION
+from archiver.store.index.schema import SCHEMA_VERSION, SEARCH_TABLES
 from archiver.store.index.search import (
     BadQuery,
     SearchQuery,
@@ -164,6 +164,18 @@ def test_chinese_substrings_are_found_inside_longer_runs(index: ArchiveIndex) ->
     assert _find(index, "自行车 北京") == ["zh2"]
 
 
+def test_fullwidth_and_accented_letters_are_found_plainly(tmp_path: Path) -> None:
+    record = _article(
+        "fw", "Café society", "２０２４年ＣＯＶＩＤ疫情。Les élèves du café.", language="zh"
+    )
+    with ArchiveIndex(tmp_path) as index:
+        index.record_version(record, "records/chinadaily/x.jsonl")
+        for text in ("2024", "covid", "COVID 疫情", "cafe", "CAFÉ", "eleves", "élè*", "caf*"):
+            assert _find(index, text) == ["fw"], text
+        (hit,) = index.search(SearchQuery("eleves 2024")).hits
+    assert [p.text for p in hit.snippet if p.match] == ["２０２４", "élèves"]
+
+
 def test_chinese_characters_apart_do_not_match(index: ArchiveIndex) -> None:
     assert _find(index, "中合") == []  # both in 中美合作, not side by side
     assert _find(index, "国美") == []  # side by side only across the comma in 中国，美国
@@ -234,6 +246,12 @@ def test_counting_stops_at_a_bound(index: ArchiveIndex, monkeypatch: pytest.Monk
     results = index.search(SearchQuery("", per_page=2, page=3))
     assert (results.total, results.exact, _ids(results)) == (3, False, ["zh2"])
     assert index.search(SearchQuery("trade")).exact
+    monkeypatch.setattr(module, "MAX_COUNTED", 1)
+    results = index.search(SearchQuery("trade", order="relevance"))
+    assert (results.total, results.exact, _ids(results)) == (1, False, ["en2", "en3"])
+    results = index.search(SearchQuery("trade", order="relevance", per_page=1, page=2))
+    assert _ids(results) == ["en3"]
+    assert _find(index, "", per_page=2, page=2) == ["en1", "zh1"]  # past the counted ones
 
 
 def test_a_prefix_is_the_words_it_starts(
@@ -418,10 +436,25 @@ def test_a_rebuild_gives_what_live_updates_gave(tmp_path: Path) -> None:
     assert expected[4].hits[0].article_id == "en2" and expected[1].total == 1
 
 
+def test_archiver_index_rebuild_fills_the_search_tables(tmp_path: Path) -> None:
+    from archiver.store.index.rebuild import rebuild_from_files
+
+    _write_records(tmp_path, CORPUS)
+    with ArchiveIndex(tmp_path, tmp_path / "live.sqlite3") as live:
+        for record in CORPUS:
+            live.record_version(record, "records/chinadaily/test.jsonl")
+        expected = [live.search(q) for q in QUERIES]
+    path = tmp_path / "index.sqlite3"
+    _report, articles = rebuild_from_files(tmp_path, path)
+    assert articles == 5
+    with ArchiveIndex(tmp_path, path) as rebuilt:
+        assert [rebuilt.search(q) for q in QUERIES] == expected
+
+
 def _downgrade_to_2(path: Path) -> None:
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE search_fts")
-    conn.execute("DROP TABLE search_docs")
+    for table in SEARCH_TABLES:
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()

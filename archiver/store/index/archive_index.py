@@ -194,9 +194,8 @@ class ArchiveIndex:
             ).fetchone()
             self._upsert_article(record, at, line, content)
             if current is None or (record.version >= current[0] and line != current[1]):
-                search.replace_document(
-                    self.conn, None if current is None else str(current[1]), record
-                )
+                old = None if current is None else str(current[1])
+                search.replace_document(self.conn, old, record, self._search_words)
             if refresh:
                 self._refresh(record.site, record.article_id)
 

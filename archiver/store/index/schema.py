@@ -104,6 +104,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, subtitle, body, facets,
     content='', tokenize='unicode61 remove_diacritics 2'
 );
+-- The same of titles and subtitles alone: "relevance" puts headline matches first.
+CREATE VIRTUAL TABLE IF NOT EXISTS search_headlines USING fts5(
+    title, subtitle, facets,
+    content='', tokenize='unicode61 remove_diacritics 2'
+);
 -- Every word (not CJK) ever indexed, folded: a prefix query is the OR of its words, which
 -- FTS5 reads newest first and stops early (its own prefix query reads every match first).
 CREATE TABLE IF NOT EXISTS search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -177,7 +182,7 @@ WHEN (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
 END;
 """
 
-SEARCH_TABLES = ("search_docs", "search_fts", "search_terms")
+SEARCH_TABLES = ("search_docs", "search_fts", "search_headlines", "search_terms")
 """The search index's tables (derived from `articles`: search.py keeps them)."""
 
 # Filled from the rows already there by `_migrate` when site_totals is empty: in an index made
@@ -221,6 +226,8 @@ def _add_search(conn: sqlite3.Connection) -> None:
     # no file is read again (dropping the derived tables would re-read every WARC file).
     from archiver.store.index.search import fill_from_articles
 
+    for table in SEARCH_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in _statements(SCHEMA):
         conn.execute(statement)
     count = fill_from_articles(conn)

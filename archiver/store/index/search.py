@@ -7,6 +7,7 @@ current (`ArchiveIndex.record_version`, live and in a rebuild), deleted articles
 - `search_fts`: a contentless FTS5 table (the text lives in `articles.record` already) of the
   title, subtitle and text normalised for Chinese (search_text.py), plus a `facets` column of
   filter tokens (site, language, kind, each section), so that filters are part of the match.
+- `search_headlines`: the same of titles and subtitles alone, for relevance (headlines first).
 - `search_docs`: which article each FTS rowid is. The rowid orders by time: the article's
   published_at (else its first capture) in Unix seconds, shifted left 20 bits, plus a slot from
   a hash of site and article id. "Newest first" is then FTS5's own rowid order, which stops at
@@ -20,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
@@ -31,6 +30,7 @@ from archiver.errors import ArchiverError
 from archiver.record import Article
 from archiver.store.index.search_text import (
     ALL_TOKEN,
+    Matcher,
     QueryError,
     SnippetPart,
     Term,
@@ -62,8 +62,10 @@ SNIPPET_CHARS = {"en": 200, "zh": 90}
 
 _TEXT_COLUMNS = "{title subtitle body}"
 _HEADLINE_COLUMNS = "{title subtitle}"
-MAX_COUNTED = 10_000
-"""Matches counted at most: `SearchResults.total` stops there (`exact` False)."""
+MAX_COUNTED = 1_000
+"""Matches counted at most: `SearchResults.total` stops there (`exact` False). Counting reads
+every match (and, for a phrase, every article with its words): at 300,000 articles, 10,000
+phrase or Chinese matches took 60 to 120 ms, 1,000 a tenth of that."""
 MAX_EXPANSIONS = 64
 """Words a prefix may stand for; more is a BadQuery (give more letters)."""
 
@@ -72,9 +74,11 @@ MAX_EXPANSIONS = 64
 class SearchQuery:
     """A search. `text`: words (all required), "quoted phrases", prefix* (2+ letters), Chinese
     runs (found inside longer runs, 1+ characters); empty: every article the filters let
-    through, newest first. `section` matches any element of the record's section list,
-    case-insensitively; site, language and kind match exactly. `since`/`until`: Beijing dates
-    (UTC+8), inclusive, on published_at (else the first capture). `page` is 1-based."""
+    through, newest first. `section` matches any element of the record's section list; it,
+    site, language and kind match whole values, in any case. `since`/`until`: Beijing dates
+    (UTC+8), inclusive, on published_at (else the first capture). `order`: "newest" first, or
+    "relevance": articles with every word in the title or subtitle first, then the others,
+    newest first within each (no words: newest). `page` is 1-based."""
 
     text: str
     site: str | None = None
@@ -111,7 +115,7 @@ class SearchResults:
     """`total` articles matched; `hits` are those of page `page` (`per_page` a page).
 
     `exact` is False when more than MAX_COUNTED matched: `total` is then MAX_COUNTED, a lower
-    bound (show "10,000+"); pages past it can still be asked for.
+    bound (show "1,000+"); pages past it can still be asked for.
     """
 
     total: int
@@ -142,14 +146,15 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
     terms = _terms(query)
     try:
         plan = _plan(conn, terms, query)
-        total, exact = _count(conn, plan.matched, plan)
-        offset = (query.page - 1) * query.per_page
-        if not total:
-            rowids: list[int] = []
-        elif query.order == "relevance" and plan.headline is not None:
-            rowids = _headlines_first(conn, plan, offset, query.per_page)
+        matched = _newest(conn, plan.matched, plan)
+        total, exact = min(len(matched), MAX_COUNTED), len(matched) <= MAX_COUNTED
+        offset, limit = (query.page - 1) * query.per_page, query.per_page
+        if query.order == "relevance" and plan.headline is not None and matched:
+            rowids = _headlines_first(conn, plan, matched, offset, limit)
+        elif offset + limit <= len(matched) or exact:
+            rowids = matched[offset : offset + limit]
         else:
-            rowids = _page(conn, plan.matched, plan, offset, query.per_page)
+            rowids = _page(conn, plan.matched, plan, offset, limit)
         rows = _documents(conn, rowids)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
@@ -169,6 +174,8 @@ class _Plan:
     """FTS5 expression of the matches (None: nothing can match, a prefix no word has)."""
     headline: str | None
     """The words' expression limited to title and subtitle (None: no words)."""
+    facets: str | None
+    """The filters' expression (None: no filter)."""
     low: int
     high: int
 
@@ -188,15 +195,16 @@ def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _P
     low, high = _rowid_range(query.since, query.until)
     words = [_term_fts(conn, term) for term in terms]
     if None in words:
-        return _Plan(None, None, low, high)
-    parts, headline = [], None
+        return _Plan(None, None, None, low, high)
+    parts, headline, filters = [], None, None
     if words:
         joined = " AND ".join(str(word) for word in words)
         parts.append(f"{_TEXT_COLUMNS} : ({joined})")
         headline = f"{_HEADLINE_COLUMNS} : ({joined})"
     if facets or not words:
-        parts.append("facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")")
-    return _Plan(" AND ".join(parts), headline, low, high)
+        filters = "facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")"
+        parts.append(filters)
+    return _Plan(" AND ".join(parts), headline, filters if facets else None, low, high)
 
 
 def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
@@ -220,41 +228,52 @@ def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
     return "(" + " OR ".join(words) + ")"
 
 
-def _count(conn: sqlite3.Connection, expression: str | None, plan: _Plan) -> tuple[int, bool]:
-    # Counting every match costs time in proportion to their number: it stops past
-    # MAX_COUNTED. Returns (count, exact).
-    if expression is None:
-        return 0, True
-    row = conn.execute(
-        "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? "
-        "AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?)",
-        (expression, plan.low, plan.high, MAX_COUNTED + 1),
-    ).fetchone()
-    counted = int(row[0])
-    return min(counted, MAX_COUNTED), counted <= MAX_COUNTED
+def _newest(
+    conn: sqlite3.Connection, expression: str | None, plan: _Plan, table: str = "search_fts"
+) -> list[int]:
+    # The first MAX_COUNTED + 1 matches, newest first: they count the matches (counting all
+    # costs time in proportion to their number) and give the page without a second reading.
+    return _page(conn, expression, plan, 0, MAX_COUNTED + 1, table)
 
 
 def _page(
-    conn: sqlite3.Connection, expression: str | None, plan: _Plan, offset: int, limit: int
+    conn: sqlite3.Connection,
+    expression: str | None,
+    plan: _Plan,
+    offset: int,
+    limit: int,
+    table: str = "search_fts",
 ) -> list[int]:
     if expression is None:
         return []
     rows = conn.execute(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? "
         "ORDER BY rowid DESC LIMIT ? OFFSET ?",
         (expression, plan.low, plan.high, limit, offset),
     ).fetchall()
     return [int(row[0]) for row in rows]
 
 
-def _headlines_first(conn: sqlite3.Connection, plan: _Plan, offset: int, limit: int) -> list[int]:
+def _headlines_first(
+    conn: sqlite3.Connection, plan: _Plan, matched: list[int], offset: int, limit: int
+) -> list[int]:
     # "Relevance": the articles with every word in their title or subtitle, then the others,
     # newest first within each. FTS5's bm25 would weigh every match of every word in the
     # archive on each query (its IDF), so its cost grows with the archive; this does not.
+    # The first are read from search_headlines, whose words are only those of titles and
+    # subtitles: a column filter on search_fts would read every match of the words to count
+    # the few in a title.
     assert plan.matched is not None and plan.headline is not None
-    first = f"({plan.matched}) AND ({plan.headline})"
-    count, _ = _count(conn, first, plan)
-    rowids = _page(conn, first, plan, offset, limit) if offset < count else []
+    first = plan.headline if plan.facets is None else f"{plan.headline} AND {plan.facets}"
+    heads = _newest(conn, first, plan, "search_headlines")
+    if len(matched) <= MAX_COUNTED and len(heads) <= MAX_COUNTED:
+        # Every match is known: order them here (headline matches are matches too).
+        known = set(heads)
+        ordered = heads + [rowid for rowid in matched if rowid not in known]
+        return ordered[offset : offset + limit]
+    count = min(len(heads), MAX_COUNTED)
+    rowids = heads[offset : offset + limit] if offset < count else []
+    rowids = rowids[: max(0, count - offset)]
     if len(rowids) < limit:
         rest = f"({plan.matched}) NOT ({plan.headline})"
         rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
@@ -306,7 +325,7 @@ def _documents(conn: sqlite3.Connection, rowids: list[int]) -> list[tuple[Any, .
     return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]
 
 
-def _hit(row: tuple[Any, ...], pattern: re.Pattern[str] | None) -> SearchHit:
+def _hit(row: tuple[Any, ...], pattern: Matcher | None) -> SearchHit:
     url, title, site, article_id, published_at, section, text, language = row
     width = SNIPPET_CHARS.get(str(language), SNIPPET_CHARS["en"])
     return SearchHit(
@@ -422,6 +441,7 @@ def clear(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM search_docs")
     conn.execute("DELETE FROM search_terms")
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    conn.execute("INSERT INTO search_headlines (search_headlines) VALUES ('delete-all')")
 
 
 def _delete(conn: sqlite3.Connection, document: Document) -> None:
@@ -436,6 +456,11 @@ def _delete(conn: sqlite3.Connection, document: Document) -> None:
         "INSERT INTO search_fts (search_fts, rowid, title, subtitle, body, facets) "
         "VALUES ('delete', ?, ?, ?, ?, ?)",
         (row[0], *document.columns),
+    )
+    conn.execute(
+        "INSERT INTO search_headlines (search_headlines, rowid, title, subtitle, facets) "
+        "VALUES ('delete', ?, ?, ?, ?)",
+        (row[0], *_headline_columns(document)),
     )
     conn.execute("DELETE FROM search_docs WHERE doc = ?", (row[0],))
 
@@ -460,6 +485,15 @@ def _insert(conn: sqlite3.Connection, document: Document, known: set[str]) -> No
         "INSERT INTO search_fts (rowid, title, subtitle, body, facets) VALUES (?, ?, ?, ?, ?)",
         (rowid, *document.columns),
     )
+    conn.execute(
+        "INSERT INTO search_headlines (rowid, title, subtitle, facets) VALUES (?, ?, ?, ?)",
+        (rowid, *_headline_columns(document)),
+    )
+
+
+def _headline_columns(document: Document) -> tuple[str, str, str]:
+    title, subtitle, _, facets = document.columns
+    return title, subtitle, facets
 
 
 def _free_rowid(conn: sqlite3.Connection, document: Document) -> int:
@@ -474,8 +508,3 @@ def _free_rowid(conn: sqlite3.Connection, document: Document) -> int:
         if conn.execute("SELECT 1 FROM search_docs WHERE doc = ?", (rowid,)).fetchone() is None:
             return rowid
     raise ArchiverError(f"more than {mask + 1} articles of one second: {document.moment}")
-
-
-def documents(conn: sqlite3.Connection) -> Iterable[tuple[int, str, str]]:
-    """Every (rowid, site, article_id) of the search index, by rowid (for tests and checks)."""
-    return conn.execute("SELECT doc, site, article_id FROM search_docs ORDER BY doc").fetchall()

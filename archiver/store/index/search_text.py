@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Han ideographs (with extensions and compatibility ideographs) and Japanese kana: scripts
 # written without spaces between words.
@@ -36,9 +37,15 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])(?:[^\w]|_)+(?=[{CJK}])")
 # A query or text token: one CJK character, or a run of other letters and digits.
 _TOKEN = re.compile(rf"[{CJK}]|(?:(?![{CJK}])[^\W_])+")
-# Fullwidth ASCII (common in Chinese text: "２０２４", "ＣＯＶＩＤ") read as ASCII.
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+# Fullwidth letters and digits (in Chinese text: "２０２４", "ＣＯＶＩＤ") read as ASCII. Not
+# fullwidth punctuation ("，" in every Chinese sentence): a separator either way, and
+# translate() is slow on a text with many characters to change.
+_WIDTH = {
+    code: code - 0xFEE0
+    for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(start, end + 1)
+}
+_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TOKENS = 64
@@ -160,7 +167,6 @@ MAX_MARKED = 200
 """Matches looked at per snippet: bounds the cost of a text that repeats a word endlessly."""
 
 _LATIN = rf"(?:(?![{CJK}])[^\W_])"
-_LEFT = rf"(?:(?<=[{CJK}])|(?<![^\W_]))"
 _RIGHT = rf"(?:(?=[{CJK}])|(?![^\W_]))"
 _SEP = r"(?:[^\w]|_)"
 _ASCII_UPPER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
@@ -181,45 +187,93 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else base
 
 
+# Letters that may carry a diacritic (Latin, Greek, Cyrillic, Latin Extended Additional).
+_MAY_FOLD = re.compile("[\u00c0-\u024f\u0370-\u04ff\u1e00-\u1fff]")
+
+
 def fold(text: str) -> str:
     """`text` lower-cased, without diacritics or fullwidth forms: one character for each one
     of `text`, so that a position in the result is the same position in `text`."""
     text = _narrow(text)
     if text.isascii():
         return text.lower()
+    if _MAY_FOLD.search(text) is None:
+        # Curly quotes, dashes, CJK: lower() is enough, and fast.
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered
     table: dict[int, str | int] = dict(_ASCII_UPPER)
     table.update((ord(char), _fold_char(char)) for char in set(text) if not char.isascii())
     return text.translate(table)
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
-_WORD = re.compile(rf"{_LATIN}+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def words_of(text: str) -> set[str]:
     """The words of `text` that are not CJK, folded as `fold` does (for prefix queries)."""
     if text.isascii():
         return set(_ASCII_WORD.findall(text.lower()))
-    return set(_WORD.findall(fold(text)))
+    # CJK runs out first: a look-ahead on every character would cost five times as much.
+    return set(_WORD.findall(_CJK_RUN.sub(" ", fold(text))))
 
 
-def match_pattern(terms: list[Term]) -> re.Pattern[str]:
-    """A regular expression finding the terms in `fold(text)` as the index matches them;
-    group `t<n>` is the n-th term."""
-    return re.compile("|".join(f"(?P<t{n}>{_term_pattern(t)})" for n, t in enumerate(terms)))
+class Found(NamedTuple):
+    """A place in a text where the query's term number `term` was found."""
+
+    start: int
+    end: int
+    term: int
+
+
+class Matcher:
+    """Finds the terms of a query in `fold(text)` as the index matches them.
+
+    One expression per term, each starting with the term's first letters: Python's re finds a
+    literal start fast, where one alternation of terms behind look-behinds tries them at every
+    character (ten times slower on an article).
+    """
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.patterns = [re.compile(_term_pattern(term)) for term in terms]
+
+    def find(self, folded: str, limit: int) -> list[Found]:
+        """Where the terms are, in order, without overlaps; at most `limit` per term."""
+        found: list[Found] = []
+        for number, pattern in enumerate(self.patterns):
+            for count, match in enumerate(pattern.finditer(folded)):
+                if count >= limit:
+                    break
+                found.append(Found(match.start(), match.end(), number))
+        found.sort()
+        kept: list[Found] = []
+        for place in found:
+            if not kept or place.start >= kept[-1].end:
+                kept.append(place)
+        return kept
+
+
+def match_pattern(terms: list[Term]) -> Matcher:
+    """The Matcher of the terms."""
+    return Matcher(terms)
 
 
 def _term_pattern(term: Term) -> str:
+    # The first token's letters come first; the check that no letter stands before them is a
+    # look-behind over them and the character before.
     parts: list[str] = []
     previous: bool | None = None
     for token in term.tokens:
         cjk = _is_cjk(token)
+        literal = re.escape(fold(token))
         if previous is None:
-            parts.append("" if cjk else _LEFT)
-        elif not (previous and cjk):
-            # Two CJK characters stand together; anything else may have separators between.
-            parts.append(_SEP + ("+" if not previous and not cjk else "*"))
-        parts.append(re.escape(fold(token)))
+            parts.append(literal if cjk else literal + _left_of(literal))
+        else:
+            if not (previous and cjk):
+                # Two CJK characters stand together; anything else may have separators between.
+                parts.append(_SEP + ("+" if not previous and not cjk else "*"))
+            parts.append(literal)
         previous = cjk
     if term.prefix:
         parts.append(_LATIN + "*")
@@ -228,27 +282,28 @@ def _term_pattern(term: Term) -> str:
     return "".join(parts)
 
 
-def snippet(text: str, pattern: re.Pattern[str] | None, width: int) -> tuple[SnippetPart, ...]:
+def _left_of(literal: str) -> str:
+    return rf"(?:(?<=[{CJK}]{literal})|(?<![^\W_]{literal}))"
+
+
+def snippet(text: str, matcher: Matcher | None, width: int) -> tuple[SnippetPart, ...]:
     """About `width` characters of `text` around the place where most of the query's terms
     are found, matches marked, whitespace collapsed, "…" where text was left out. The start of
-    the text when the query is not found in it (it matched the title) or `pattern` is None."""
+    the text when the query is not found in it (it matched the title) or `matcher` is None."""
     folded = fold(text)
-    matches: list[re.Match[str]] = []
-    if pattern is not None and len(folded) == len(text):
-        for found in pattern.finditer(folded):
-            matches.append(found)
-            if len(matches) >= MAX_MARKED:
-                break
+    matches: list[Found] = []
+    if matcher is not None and len(folded) == len(text):
+        matches = matcher.find(folded, MAX_MARKED)
     start, end = _window(text, matches, width)
     parts: list[SnippetPart] = []
     position = start
     for found in matches:
-        if found.start() >= start and found.end() <= end:
+        if found.start >= start and found.end <= end:
             parts += [
-                _part(text[position : found.start()], False),
-                _part(text[found.start() : found.end()], True),
+                _part(text[position : found.start], False),
+                _part(text[found.start : found.end], True),
             ]
-            position = found.end()
+            position = found.end
     parts.append(_part(text[position:end], False))
     if start > 0:
         parts.insert(0, SnippetPart("…", False))
@@ -277,7 +332,7 @@ def _merged(parts: list[SnippetPart]) -> tuple[SnippetPart, ...]:
     return tuple(part for part in out if part.text)
 
 
-def _window(text: str, matches: list[re.Match[str]], width: int) -> tuple[int, int]:
+def _window(text: str, matches: list[Found], width: int) -> tuple[int, int]:
     # Start a quarter of the width before the best match, at a word's start where one is near;
     # end at a word's end, never inside a match.
     anchor = _best_anchor(matches, width)
@@ -292,28 +347,27 @@ def _window(text: str, matches: list[re.Match[str]], width: int) -> tuple[int, i
         if space > anchor:
             end = space
     for found in matches:
-        if found.start() < end < found.end():
-            end = found.end()
+        if found.start < end < found.end:
+            end = found.end
     return start, end
 
 
-def _best_anchor(matches: list[re.Match[str]], width: int) -> int:
+def _best_anchor(matches: list[Found], width: int) -> int:
     # The match that starts the window holding the most distinct terms (the first such).
     best, score = 0, 0
-    counts: dict[str, int] = {}
+    counts: dict[int, int] = {}
     ahead = 0
     for number, found in enumerate(matches):
         ahead = max(ahead, number)
         while ahead < len(matches) and (
-            ahead == number or matches[ahead].end() <= found.start() + width
+            ahead == number or matches[ahead].end <= found.start + width
         ):
-            name = matches[ahead].lastgroup or ""
-            counts[name] = counts.get(name, 0) + 1
+            term = matches[ahead].term
+            counts[term] = counts.get(term, 0) + 1
             ahead += 1
         if len(counts) > score:
-            best, score = found.start(), len(counts)
-        name = found.lastgroup or ""
-        counts[name] -= 1
-        if not counts[name]:
-            del counts[name]
+            best, score = found.start, len(counts)
+        counts[found.term] -= 1
+        if not counts[found.term]:
+            del counts[found.term]
     return best
