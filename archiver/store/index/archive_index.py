@@ -165,6 +165,7 @@ class ArchiveIndex:
         `refresh=False` (bulk ingest) leaves derived columns to a final `refresh_all()`.
         """
         at = _first_capture_time(record)
+        digest = fingerprint(record)
         with self._transaction():
             self.conn.execute(
                 "INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -175,7 +176,7 @@ class ArchiveIndex:
                     record.url,
                     at,
                     json.dumps(record.changes),
-                    fingerprint(record),
+                    digest,
                     record_file,
                 ),
             )
@@ -192,7 +193,7 @@ class ArchiveIndex:
                     at,
                     at,
                     record.version,
-                    fingerprint(record),
+                    digest,
                     iso_utc(record.published_at) if record.published_at else None,
                     int(_fully_captured(record)),
                     record.to_json_line(),
