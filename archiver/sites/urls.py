@@ -62,13 +62,13 @@ def site_of(url: str) -> Site | None:
     return None
 
 
+# Cached (the result is immutable): a crawl asks about one URL several times (list, request,
+# response, redirect, pager, pipeline).
 @lru_cache(maxsize=1 << 14)
 def parse_article_url(url: str) -> ArticleUrl | None:
     """Classify `url`; None when it is not an article page of either site.
 
     Protocol-relative links ("//www.chinadaily.com.cn/...") are accepted and given https:.
-    Cached (the result is immutable): a crawl asks about one URL several times (list, request,
-    response, redirect, pager, pipeline).
     """
     parts = urlsplit(_absolute(url))
     host = (parts.hostname or "").lower()
