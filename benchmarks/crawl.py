@@ -61,6 +61,7 @@ class Run:
     cpu_all: float
     cpu_crawl: float
     rss_mib: float
+    threads: dict[str, float]
 
     @property
     def rate(self) -> float:
@@ -111,7 +112,10 @@ def run_crawl(kind: str, mirror: str, sections: list[str], pages: int, work: Pat
         raise SystemExit(f"{kind} crawl failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures = json.loads(probe.read_text(encoding="utf-8"))
     rss = max(figures["rss_self_kib"], figures["rss_children_kib"]) / 1024
-    return Run(kind, figures["articles"], figures["seconds"], cpu_all, figures["cpu_self"], rss)
+    threads = figures.get("cpu_threads", {})
+    return Run(
+        kind, figures["articles"], figures["seconds"], cpu_all, figures["cpu_self"], rss, threads
+    )
 
 
 def pool_rate(overlay: Path, articles: int, workers: int) -> float:
@@ -188,6 +192,11 @@ def table(best: dict[str, Run], pool: float) -> list[str]:
         f"{rate_ratio:.2f} (goal >= 0.8: {'met' if rate_ratio >= 0.8 else 'NOT met'})",
         f"archiver cores busy: {mine.cpu_all / mine.seconds:.2f} (crawl process "
         f"{mine.cpu_crawl / mine.seconds:.2f}) of {os.cpu_count()}",
+        "archiver crawl process, CPU ms per page by thread (until the spider closed): "
+        + ", ".join(
+            f"{name} {mine.per_page(cpu):.1f}"
+            for name, cpu in sorted(mine.threads.items(), key=lambda kv: -kv[1])
+        ),
     ]
     return lines
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +39,22 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's live Python threads by name (Linux /proc; {} elsewhere);
+    names differing only by a trailing number (a pool's threads) are summed."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        name = re.sub(r"[_-]?\d+$", "", re.sub(r" \(.*\)$", "", thread.name))
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
 class CrawlProbe:
     """Counts article responses and writes the crawl's figures to CRAWL_PROBE_FILE at the end."""
 
@@ -45,6 +63,7 @@ class CrawlProbe:
         self.articles = 0
         self.responses = 0
         self.opened = self.closed = time.monotonic()
+        self.threads: dict[str, float] = {}
         self.cpu_opened = _cpu(resource.RUSAGE_SELF)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -65,6 +84,8 @@ class CrawlProbe:
 
     def spider_closed(self, spider: Spider) -> None:
         self.closed = time.monotonic()
+        # Before the other components' spider_closed: their threads are still alive.
+        self.threads = thread_cpu()
 
     def engine_stopped(self) -> None:
         # After spider_closed: the extraction pool has been joined, its CPU is in CHILDREN.
@@ -78,6 +99,7 @@ class CrawlProbe:
                     "cpu_children": _cpu(resource.RUSAGE_CHILDREN),
                     "rss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                     "rss_children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                    "cpu_threads": self.threads,
                 }
             ),
             encoding="utf-8",
