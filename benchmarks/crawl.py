@@ -15,7 +15,9 @@ runs, each as its own process and `--runs` times in turn, three crawls of it wit
 It also measures the extraction pool alone (archiver.sites.extract over the same article pages in
 a pebble pool of the archiver's worker count). Each crawl reports article pages per second
 (spider open to close), CPU milliseconds per article page of all its processes (the extraction
-workers included) and of the crawl process alone, and peak RSS; the best run of each is shown.
+workers included) and of the crawl process alone (and by thread), and peak RSS; the pool is timed
+after each round, and each round's ratios are printed as it ends; the table shows the best run
+of each.
 The goals (issue 12) are printed as ratios of figures taken in this one command:
 
     crawl CPU ratio = archiver crawl-process CPU per page / fetch-only's     (goal <= 1.5)
@@ -201,6 +203,43 @@ def table(best: dict[str, Run], pool: float) -> list[str]:
     return lines
 
 
+def measure_all(
+    options: argparse.Namespace,
+    kinds: list[str],
+    mirror: str,
+    sections: list[str],
+    pages: int,
+    work: Path,
+) -> tuple[dict[str, list[Run]], list[float], list[float]]:
+    """Every crawl `options.runs` times in turn, the extraction pool alone after each round
+    (so that each round's figures are taken close together); also the load averages seen."""
+    runs: dict[str, list[Run]] = {k: [] for k in kinds}
+    pools: list[float] = []
+    loads = [os.getloadavg()[0]]
+    for number in range(options.runs):
+        for kind in kinds:
+            run = run_crawl(kind, mirror, sections, pages, work)
+            runs[kind].append(run)
+            loads.append(os.getloadavg()[0])
+            print(
+                f"run {number + 1} {kind}: {run.articles} articles, {run.rate:.1f} "
+                f"pages/s, CPU {run.per_page(run.cpu_all):.1f} ms/page all, "
+                f"{run.per_page(run.cpu_crawl):.1f} crawl process",
+                flush=True,
+            )
+        pools.append(pool_rate(work / "mirror", min(options.articles, 1000), options.workers))
+        loads.append(os.getloadavg()[0])
+        fetch, mine = runs["fetch-only"][-1], runs["archiver"][-1]
+        cpu_ratio = mine.per_page(mine.cpu_crawl) / fetch.per_page(fetch.cpu_crawl)
+        print(
+            f"run {number + 1} extraction pool alone: {pools[-1]:.1f} pages/s; this round's "
+            f"archiver CPU ratio {cpu_ratio:.2f}, rate ratio "
+            f"{mine.rate / min(fetch.rate, pools[-1]):.2f}",
+            flush=True,
+        )
+    return runs, pools, loads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000, help="synthetic mirror articles")
@@ -223,21 +262,9 @@ def main() -> None:
         work = Path(tmp)
         sections = synthetic_overlay(work / "mirror", options.articles, options.articles)
         pages = -(-options.articles // (SYNTHETIC_SECTIONS * 20))
-        runs: dict[str, list[Run]] = {k: [] for k in kinds}
-        loads = [os.getloadavg()[0]]
         with MirrorServer(overlays=[work / "mirror"]) as mirror:
-            for number in range(options.runs):
-                for kind in kinds:
-                    run = run_crawl(kind, mirror.url, sections, pages, work)
-                    runs[kind].append(run)
-                    loads.append(os.getloadavg()[0])
-                    print(
-                        f"run {number + 1} {kind}: {run.articles} articles, {run.rate:.1f} "
-                        f"pages/s, CPU {run.per_page(run.cpu_all):.1f} ms/page all, "
-                        f"{run.per_page(run.cpu_crawl):.1f} crawl process",
-                        flush=True,
-                    )
-        pool = pool_rate(work / "mirror", min(options.articles, 1000), options.workers)
+            runs, pools, loads = measure_all(options, kinds, mirror.url, sections, pages, work)
+        pool = max(pools)
         best = {kind: max(found, key=lambda r: r.rate) for kind, found in runs.items()}
         print()
         print(
