@@ -276,7 +276,8 @@ def main() -> None:
         if options.offline:
             archives = sorted(work.glob("archiver*/archive"))
             figures = offline_figures(archives[-1], options.workers) if archives else None
-            print("offline (verify, reextract):", figures if figures is not None else "n/a")
+            print("offline (verify, reextract) on the archiver's archive:")
+            print(json.dumps(figures, indent=2, default=str) if figures is not None else "n/a")
 
 
 if __name__ == "__main__":
