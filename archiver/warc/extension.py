@@ -110,7 +110,8 @@ class WarcExtension:
     never for HttpCache hits. The CaptureRef goes to `request.meta["archiver_capture"]`.
     With a CaptureLog (the archive index), a response whose raw payload equals an earlier
     response of the same URL and status is written as a revisit record of it, and every capture
-    is recorded in the log.
+    is recorded in the log. With CaptureWaitMiddleware installed (the add-on installs it), the
+    digests, record building, gzip and append run on one writer thread (`use_writer_thread`).
     Stats: archiver/warc/{exchanges,records,bytes,files,revisits}, archiver/warc/errors/<Exception>,
     archiver/warc/skipped/<scheme>. A failed write of the file or of the capture log (disk full,
     I/O error) stops the crawl (archiver.durable.stop_on_io_error): reason `io_error`.
@@ -221,7 +222,9 @@ class WarcExtension:
                 done: Deferred[CaptureRef | None] = Deferred()
                 request.meta[PENDING_KEY] = done
                 # The digests (sha1, gunzip and sha256) start on the writer thread at once.
-                digests = self.thread.submit(payload_of, exchange) if self.captures else None
+                digests = None
+                if self.captures is not None:
+                    digests = self.thread.submit(payload_of, exchange)
                 self._queue.append(_Queued(exchange, request, done, digests))
                 if not self._busy:
                     self._next()
