@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.crawl.retry.BackoffRetryMiddleware": 550,
+    # Low: sees a requisite's response after redirects and retries are done.
+    "archiver.crawl.requisites.RequisitesMiddleware": 50,
+    # Above HttpCompressionMiddleware (590): sees bodies still encoded.
+    "archiver.crawl.bodies.BodyGuardMiddleware": 595,
+    "archiver.crawl.statuses.StatusCountMiddleware": 596,
+    "archiver.crawl.offsite.OffsiteRedirectMiddleware": 100,
+    # First to see a response (before redirects and retries copy request.meta): puts in it the
+    # capture the WARC extension's writer thread wrote.
+    "archiver.warc.extension.CaptureWaitMiddleware": 950,
+}
+
 
 def contact_warning(settings: BaseSettings) -> str | None:
     """The one warning a crawl of the live sites without ARCHIVER_CONTACT logs as it starts.
@@ -95,18 +109,7 @@ class ArchiverAddon:
         settings["ITEM_PIPELINES"].update({"archiver.store.pipeline.ExtractionPipeline": 300})
         # `-O items.jsonl` writes each record as its record line says it (archiver.store.feeds).
         settings["FEED_EXPORTERS"].update(FEED_EXPORTERS, priority="addon")
-        settings["DOWNLOADER_MIDDLEWARES"].update(
-            {
-                "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-                "archiver.crawl.retry.BackoffRetryMiddleware": 550,
-                # Low: sees a requisite's response after redirects and retries are done.
-                "archiver.crawl.requisites.RequisitesMiddleware": 50,
-                # Above HttpCompressionMiddleware (590): sees bodies still encoded.
-                "archiver.crawl.bodies.BodyGuardMiddleware": 595,
-                "archiver.crawl.statuses.StatusCountMiddleware": 596,
-                "archiver.crawl.offsite.OffsiteRedirectMiddleware": 100,
-            }
-        )
+        settings["DOWNLOADER_MIDDLEWARES"].update(DOWNLOADER_MIDDLEWARES)
         settings["SPIDER_MIDDLEWARES"].update(
             {"archiver.crawl.requisites.RequisitesMiddleware": 950}
         )

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+from parsel.csstranslator import css2xpath
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
@@ -36,6 +38,10 @@ _SELECTORS = (
     "figure img::attr(src)",
     "link[rel~=stylesheet]::attr(href)",
 )
+# The selectors as XPath compiled once, run on the response's own lxml tree (parsed once, shared
+# with the spider): what `response.css(selector).getall()` returns, without building a parsel
+# Selector per query and per value.
+_QUERIES = tuple(etree.XPath(css2xpath(s), smart_strings=False) for s in _SELECTORS)
 
 
 def on_site(url: str) -> bool:
@@ -52,9 +58,10 @@ def requisite_urls(response: HtmlResponse, limit: int) -> list[str]:
     """The article page's images and stylesheets on the sites' domains, absolute, deduplicated,
     in selector then document order, at most `limit`."""
     found: list[str] = []
-    for selector in _SELECTORS:
-        for value in response.css(selector).getall():
-            url = urljoin(response.url, value.strip()).split("#", 1)[0]
+    root = response.selector.root
+    for query in _QUERIES:
+        for value in query(root):
+            url = urljoin(response.url, str(value).strip()).split("#", 1)[0]
             if url and url not in found and on_site(url):
                 found.append(url)
     return found[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +62,9 @@ def site_of(url: str) -> Site | None:
     return None
 
 
+# Cached (the result is immutable): a crawl asks about one URL several times (list, request,
+# response, redirect, pager, pipeline).
+@lru_cache(maxsize=1 << 14)
 def parse_article_url(url: str) -> ArticleUrl | None:
     """Classify `url`; None when it is not an article page of either site.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from archiver.store.versions import content_of, is_rebaseline, next_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from typing import Self
+    from typing import Self, TypeVar
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from archiver.store.index.archive_index import ArchiveIndex
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    T = TypeVar("T")
 
 
 class ExtractionPipeline:
@@ -99,6 +103,9 @@ class ExtractionPipeline:
         self.events = JsonLinesWriter(self.layout.events_dir, stem)
         self.workers = workers
         self.pool = ProcessPool(max_workers=workers)
+        # The fsyncs (WARC files, then the line) wait on the disk for milliseconds: one thread
+        # does them, in the order the records come, while the reactor goes on crawling.
+        self.durable = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archiver-durable")
         self.crawler: Crawler | None = None
         """Set by from_crawler: a failed write stops the crawl through it."""
         self.unindexed: set[Path] = set()
@@ -127,7 +134,7 @@ class ExtractionPipeline:
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, ArticleGone):
-            self._gone(item)
+            await self._gone(item)
             raise DropItem(f"{item.url} is gone ({item.status})", log_level="DEBUG")
         if not isinstance(item, ArticlePages):
             return item
@@ -153,7 +160,7 @@ class ExtractionPipeline:
             record: Article = await asyncio.wrap_future(future)
         except NotAnArticle as exc:
             if exc.reason == "soft-404" and self._archived(item):
-                self._gone(self._soft_404(item))
+                await self._gone(self._soft_404(item))
             else:
                 self._failed(url, exc.reason, str(exc))
                 if self.index is not None and item.pages and item.pages[0].capture is not None:
@@ -175,7 +182,7 @@ class ExtractionPipeline:
             self._failed(url, type(exc).__name__, repr(exc))
         else:
             self._count_fields(record)
-            versioned = self._store(record)
+            versioned = await self._store(record)
             if versioned is not None:
                 return versioned
             raise DropItem(f"{url} unchanged", log_level="DEBUG")
@@ -189,7 +196,7 @@ class ExtractionPipeline:
             if value not in (None, "", [], {}):
                 self.stats.inc_value(f"{FIELDS_FILLED}{name}")
 
-    def _store(self, record: Article) -> Article | None:
+    async def _store(self, record: Article) -> Article | None:
         # Durable in this order: the WARC captures, the record line, then the index saying
         # "archived"; so after a kill or power loss at any point the index never says archived
         # for a capture or record not on disk (it may lag: the page is then fetched again).
@@ -201,9 +208,9 @@ class ExtractionPipeline:
                 with self._writing(self.index.path):
                     self.index.touch(record.site, record.article_id)
             return None
+        line = versioned.to_json_line()
         with self._writing(self.writer.path(versioned.site)):
-            fsync_open_warcs(self.root, versioned.captures)
-            path = self.writer.write(versioned.site, versioned.to_json_line())
+            path = await self._durably(self._write_line, versioned, line)
         self.stats.inc_value("archiver/records/written")
         self.stats.inc_value(f"archiver/records/written/{record.site}")
         self.stats.set_value("archiver/records/last_file", str(path))
@@ -224,6 +231,16 @@ class ExtractionPipeline:
             with self._indexing(path), self._writing(self.index.path):
                 self.index.record_version(versioned, self.layout.relative(path))
         return versioned
+
+    def _write_line(self, record: Article, line: str) -> Path:
+        # On the durable thread: the WARC files the record points into, then its line.
+        fsync_open_warcs(self.root, record.captures)
+        return self.writer.write(record.site, line)
+
+    async def _durably(self, write: Callable[..., T], *args: Any) -> T:
+        """`write(*args)` on the pipeline's one durable-write thread, after every write asked
+        for before it; its exception (an OSError on a full disk) is raised here."""
+        return await asyncio.wrap_future(self.durable.submit(write, *args))
 
     @contextmanager
     def _writing(self, path: Path) -> Iterator[None]:
@@ -267,7 +284,7 @@ class ExtractionPipeline:
             reason="soft-404",
         )
 
-    def _gone(self, item: ArticleGone) -> None:
+    async def _gone(self, item: ArticleGone) -> None:
         if self.require_captures and item.capture is None:
             # Archive first: a deletion is recorded only with the WARC record that shows it.
             self.stats.inc_value("archiver/articles/gone_not_archived")
@@ -292,8 +309,7 @@ class ExtractionPipeline:
             capture=item.capture,
         )
         with self._writing(self.events.path(event.site)):
-            fsync_open_warcs(self.root, [event.capture])
-            self.events.write(event.site, event.model_dump_json())
+            await self._durably(self._write_event, event)
         with self._indexing(self.events.path(event.site)), self._writing(self.index.path):
             self.index.record_event(event)
         self.stats.inc_value("archiver/articles/deleted")
@@ -304,6 +320,10 @@ class ExtractionPipeline:
             f" {item.reason}" if item.reason else "",
             f" to {item.location}" if item.location else "",
         )
+
+    def _write_event(self, event: ArticleEvent) -> None:
+        fsync_open_warcs(self.root, [event.capture])
+        self.events.write(event.site, event.model_dump_json())
 
     def _schedule(self, item: ArticlePages) -> Any:
         try:
@@ -327,6 +347,7 @@ class ExtractionPipeline:
     def close(self) -> None:
         self.pool.close()  # type: ignore[no-untyped-call]
         self.pool.join(timeout=self.timeout)
+        self.durable.shutdown(wait=True)
         self.writer.close()
         self.events.close()
         if self.index is not None:
@@ -355,7 +376,10 @@ def fsync_open_warcs(root: Path, captures: Sequence[CaptureRef | None]) -> list[
     synced: list[Path] = []
     for name in sorted({c.warc_file for c in captures if c is not None}):
         still_open = root / (name + OPEN_SUFFIX)
-        if still_open.exists():
+        try:
             fsync_path(still_open)
-            synced.append(still_open)
+        except FileNotFoundError:
+            # Closed (fsynced, then renamed) before or while we looked: durable already.
+            continue
+        synced.append(still_open)
     return synced
