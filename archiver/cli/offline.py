@@ -24,7 +24,7 @@ from archiver.cli.common import (
 
 if TYPE_CHECKING:
     from archiver.offline.reextract import ReextractResult
-    from archiver.offline.verify import Check
+    from archiver.offline.verify import Check, VerifyReport
 
 
 def register(commands: Commands) -> None:
@@ -59,10 +59,25 @@ def register(commands: Commands) -> None:
         help="check the whole archive; exit status 1 on any problem",
         description="Checks WARC digests and header/body consistency, revisits, that every "
         "JSON record's captures resolve, that re-extraction reproduces every record, and that "
-        "every capture is in the replay index. Prints a summary table.",
+        "every capture is in the replay index. Prints a summary table. Reads only the files "
+        "new or changed since the last verify (DIR/verify/ledger.json) and a rotating sample "
+        "of the others; --full reads everything.",
     )
     verify.add_argument("--json", action="store_true", help="machine-readable report")
     verify.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
+    verify.add_argument(
+        "--full",
+        action="store_true",
+        help="read every file, not only those new or changed since the last verify",
+    )
+    verify.add_argument(
+        "--sample",
+        type=_percent,
+        default=None,
+        metavar="PERCENT",
+        help="share of the unchanged files read again anyway, least recently verified first "
+        "(default: 5)",
+    )
     add_env(verify)
     add_dir(verify)
     verify.set_defaults(run=_run_verify)
@@ -221,30 +236,50 @@ def _run_export_parquet(options: argparse.Namespace) -> int:
 
 
 def _run_verify(options: argparse.Namespace) -> int:
+    from archiver.offline.ledger import DEFAULT_SAMPLE_PERCENT
     from archiver.offline.verify import verify_archive
     from archiver.replay.env import replay_env
 
     # An environment the user named (--env, $ARCHIVER_REPLAY_ENV) must exist; the default one
     # may not yet, and then the replay check is reported as not run.
     named = options.env is not None or bool(os.environ.get("ARCHIVER_REPLAY_ENV"))
-    checks = verify_archive(
+    sample = DEFAULT_SAMPLE_PERCENT if options.sample is None else options.sample
+    report = verify_archive(
         archive_dir(options.dir),
         replay_env(options.env),
         options.workers,
         replay_required=named,
+        full=options.full,
+        sample_percent=sample,
     )
-    return _print_report(checks, as_json=options.json)
+    return _print_report(report.checks, as_json=options.json, files=report)
 
 
-def _print_report(checks: list[Check], *, as_json: bool) -> int:
+def _percent(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= share <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 100")
+    return share
+
+
+def _print_report(checks: list[Check], *, as_json: bool, files: VerifyReport | None = None) -> int:
     """Print the summary table (or JSON); 1 when any check found a problem, else 0 (a check
-    that could not run is said, with how to run it, and is not a problem)."""
+    that could not run is said, with how to run it, and is not a problem). With `files`, a
+    line (and a `files` object) says which files were read and which skipped as unchanged."""
     ok = not any(c.problems for c in checks)
     not_run = [c.name for c in checks if c.not_run]
     if as_json:
-        report = {"ok": ok, "not_run": not_run, "checks": [c.as_json() for c in checks]}
+        report: dict[str, object] = {"ok": ok, "not_run": not_run}
+        if files is not None:
+            report["files"] = files.files()
+        report["checks"] = [c.as_json() for c in checks]
         print(json.dumps(report, indent=2))
         return 0 if ok else 1
+    if files is not None:
+        print(f"files: {files.files_line()}")
     print(f"{'check':<10} {'checked':>8} {'skipped':>8} {'problems':>9}  what")
     for c in checks:
         figures = f"{c.checked:>8} {c.skipped:>8} {len(c.problems):>9}"

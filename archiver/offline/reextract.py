@@ -6,17 +6,19 @@ import os
 import resource
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from pebble import ProcessPool
 
 from archiver.layout import ArchiveLayout
 from archiver.offline.articles import PageRef, archive_pages, article_captures
+from archiver.offline.ledger import cached_file_key, cached_scan, save_scan
 from archiver.offline.selection import selected_since, site_selected
 from archiver.record import Article, ExtractorInfo
 from archiver.sites.extract import ExtractionError, extract_article
@@ -116,6 +118,8 @@ class ReextractResult:
     cpu_seconds: float = 0.0
     workers: int = 1
     planned: dict[tuple[str, str], str] = field(default_factory=dict)  # article -> first URL
+    # article -> the WARC files holding its captures, sorted
+    planned_files: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def sites(self) -> list[str]:
         return sorted({line.site for line in self.lines})
@@ -221,6 +225,8 @@ def run_reextract(
     progress: Callable[[int, int], None] | None = None,
     baselines: Mapping[tuple[str, str], Baseline] | None = None,
     second_reader: bool = True,
+    scans: list[FileScan] | None = None,
+    only: Collection[tuple[str, str]] | None = None,
 ) -> ReextractResult:
     """Re-derive the records of every article archived under `root`; no network.
 
@@ -231,6 +237,9 @@ def run_reextract(
     unless `baselines` names where the crawl's records passed to this extractor version (what
     `verify` compares against). `second_reader=False` skips trafilatura's second reading of
     every page (faster; records carry agreement None, so they differ from the crawl's).
+    `scans`: the archive's files as already scanned (by `verify`), instead of scanning them;
+    else a file's scan saved by an earlier run (archiver.offline.ledger) is used when the file
+    is unchanged. `only`: extract only these articles (site, article_id).
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -240,24 +249,11 @@ def run_reextract(
     result = ReextractResult(workers=workers)
     pool = ProcessPool(max_workers=workers)
     try:
-        jobs = _scan_and_plan(pool, root, result, site, since)
-        futures: list[tuple[ArticleJob, Future[JobResult]]] = [
-            (
-                job,
-                pool.schedule(
-                    run_job,
-                    args=(
-                        root,
-                        job,
-                        since,
-                        (baselines or {}).get((job.site, job.article_id)),
-                        second_reader,
-                    ),
-                    timeout=timeout * len(job.captures),
-                ),
-            )
-            for job in jobs
-        ]
+        jobs = _scan_and_plan(pool, root, result, site, since, scans)
+        if only is not None:
+            jobs = _only(result, jobs, set(only))
+        work = partial(_job_task, root, since, baselines or {}, second_reader, timeout)
+        futures = [(job, work(pool, job)) for job in jobs]
         for done, (job, future) in enumerate(futures, 1):
             _collect(result, job, future)
             if progress is not None:
@@ -271,28 +267,82 @@ def run_reextract(
     return result
 
 
+def _job_task(
+    root: Path,
+    since: datetime | None,
+    baselines: Mapping[tuple[str, str], Baseline],
+    second_reader: bool,
+    timeout: float,
+    pool: ProcessPool,
+    job: ArticleJob,
+) -> Future[JobResult]:
+    baseline = baselines.get((job.site, job.article_id))
+    return pool.schedule(
+        run_job,
+        args=(root, job, since, baseline, second_reader),
+        timeout=timeout * len(job.captures),
+    )
+
+
 def _scan_and_plan(
-    pool: ProcessPool, root: Path, result: ReextractResult, site: str | None, since: datetime | None
+    pool: ProcessPool,
+    root: Path,
+    result: ReextractResult,
+    site: str | None,
+    since: datetime | None,
+    scans: list[FileScan] | None,
 ) -> list[ArticleJob]:
-    """Scan every closed WARC file in the pool and plan the jobs; counts go to `result`."""
-    layout = ArchiveLayout(root)
-    files = [layout.relative(p) for p in closed_warc_files(layout)]
-    result.files = len(files)
-    scans: list[FileScan] = []
-    for name, scanning in [(n, pool.schedule(scan_file, args=(root, n))) for n in files]:
-        try:
-            scans.append(scanning.result())
-        except Exception as exc:
-            result.corrupt.append(f"{name}: unreadable: {exc}")
+    """Scan every closed WARC file in the pool (or take `scans`) and plan the jobs; counts go
+    to `result`."""
+    if scans is None:
+        scans = scan_archive(pool, root, result.corrupt)
+    result.files = len(scans)
     result.scans = scans
     for scan in scans:
         result.corrupt += [f"{scan.warc_file} {problem}" for problem in scan.corrupt]
     jobs, problems = plan_jobs(scans, site=site, since=since)
     result.corrupt += problems
+    _planned(result, jobs)
+    return jobs
+
+
+def _planned(result: ReextractResult, jobs: list[ArticleJob]) -> None:
     result.articles = len(jobs)
     result.planned = {(j.site, j.article_id): j.captures[0][0].url for j in jobs}
+    result.planned_files = {
+        (j.site, j.article_id): tuple(sorted({p.record.warc_file for c in j.captures for p in c}))
+        for j in jobs
+    }
     result.pages = sum(job.pages for job in jobs)
-    return jobs
+
+
+def _only(
+    result: ReextractResult, jobs: list[ArticleJob], wanted: set[tuple[str, str]]
+) -> list[ArticleJob]:
+    kept = [job for job in jobs if (job.site, job.article_id) in wanted]
+    _planned(result, kept)
+    return kept
+
+
+def scan_archive(pool: ProcessPool, root: Path, corrupt: list[str]) -> list[FileScan]:
+    """The scan of every closed WARC file, in name order: a file's saved scan when the file is
+    unchanged since it was made (archiver.offline.ledger), else scanned in the pool and saved.
+    A file that cannot be scanned is appended to `corrupt` and left out."""
+    layout = ArchiveLayout(root)
+    files = [layout.relative(p) for p in closed_warc_files(layout)]
+    keys = {name: cached_file_key(root / name) for name in files}
+    found = {name: cached_scan(root, name, keys[name]) for name in files}
+    scanning = {
+        name: pool.schedule(scan_file, args=(root, name)) for name in files if found[name] is None
+    }
+    for name, future in scanning.items():
+        try:
+            found[name] = future.result()
+        except Exception as exc:
+            corrupt.append(f"{name}: unreadable: {exc}")
+            continue
+        save_scan(root, future.result(), keys[name])
+    return [scan for name in files if (scan := found[name]) is not None]
 
 
 def _collect(result: ReextractResult, job: ArticleJob, future: Future[JobResult]) -> None:
