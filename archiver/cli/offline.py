@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,26 +124,32 @@ def _register_export(commands: Commands) -> None:
 def _run_reextract(options: argparse.Namespace) -> int:
     """Run, write OUT/<site>.jsonl, print a summary; 0 unless nothing could be read."""
     from archiver.layout import ArchiveLayout
-    from archiver.offline.reextract import default_out, run_reextract, write_output
+    from archiver.offline.output import SortedOutput
+    from archiver.offline.reextract import default_out, run_reextract
 
     root = archive_dir(options.dir)
     warc_root = ArchiveLayout(root).warc_root
     if not warc_root.is_dir():
         raise CommandError(f"no WARC files under {warc_root}: nothing to re-extract")
     try:
-        bar = _ProgressBar() if sys.stderr.isatty() else None
-        result = run_reextract(
-            root,
-            site=options.site,
-            since=options.since,
-            workers=options.workers,
-            progress=bar,
-            second_reader=options.second_reader,
-        )
-        if bar is not None:
+        # Records go to disk as they come, sorted there: memory does not grow with the archive.
+        output = SortedOutput(options.out or default_out(root))
+        bar = _Progress(terminal=sys.stderr.isatty())
+        try:
+            result = run_reextract(
+                root,
+                site=options.site,
+                since=options.since,
+                workers=options.workers,
+                progress=bar,
+                second_reader=options.second_reader,
+                sink=lambda line: output.add(line.site, line.sort_key, line.line),
+            )
             bar.finish()
-        sites = [options.site] if options.site else [*result.sites()]
-        written = write_output(result, options.out or default_out(root), sites)
+            sites = [options.site] if options.site else [*result.sites()]
+            written = output.finish(sites)
+        finally:
+            output.close()
     except OSError as exc:
         raise os_error(exc) from None
     _print_summary(result, written)
@@ -155,7 +162,7 @@ def _print_summary(result: ReextractResult, written: list[Path]) -> None:
     print(f"WARC files read      {result.files:>8}")
     print(f"articles             {result.articles:>8}")
     print(f"pages extracted      {result.pages:>8}")
-    print(f"records written      {len(result.lines):>8}")
+    print(f"records written      {result.records:>8}")
     print(f"extraction failures  {sum(result.failures.values()):>8}")
     for reason, count in sorted(result.failures.items()):
         print(f"  {reason:<18} {count:>8}")
@@ -169,24 +176,54 @@ def _print_summary(result: ReextractResult, written: list[Path]) -> None:
         print(f"wrote {path}")
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr (only on a terminal)."""
+class _Progress:
+    """Progress of `reextract` on stderr: on a terminal a bar redrawn in place with rate and
+    ETA; otherwise (a log, a cron mail) one line every PROGRESS_EVERY seconds."""
 
-    def __init__(self) -> None:
-        self.started = time.monotonic()
+    def __init__(self, *, terminal: bool, clock: Callable[[], float] = time.monotonic) -> None:
+        self.terminal = terminal
+        self.clock = clock
+        self.started = clock()
+        self.last = self.started
+        self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        if done != total and done % 10:
+        now = self.clock()
+        if not self.terminal and now - self.last < PROGRESS_EVERY and done != total:
             return
-        width = 30
-        filled = width * done // total if total else width
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\rreextract [{bar}] {done}/{total} articles, {rate:.1f}/s")
+        self.last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        eta = _duration((total - done) / rate) if rate > 0 else "?"
+        figures = f"{done}/{total} articles, {rate:.1f}/s, ETA {eta}"
+        if self.terminal:
+            width = 30
+            filled = width * done // total if total else width
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\rreextract [{bar}] {figures}  ")
+            self.drawn = True
+        else:
+            percent = 100 * done / total if total else 100.0
+            sys.stderr.write(f"reextract: {figures} ({percent:.1f}%)\n")
         sys.stderr.flush()
 
     def finish(self) -> None:
-        sys.stderr.write("\n")
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+PROGRESS_EVERY = 10.0
+"""Seconds between two progress lines of `reextract` when stderr is not a terminal."""
+
+
+def _duration(seconds: float) -> str:
+    """`1h02m`, `4m05s` or `12s`."""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def _run_export_wacz(options: argparse.Namespace) -> int:
