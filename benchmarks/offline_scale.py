@@ -6,13 +6,13 @@ Crawls the synthetic China Daily mirror (benchmarks/incremental.py: the bundled 
 with its own id and headline, listed on 5 sections) with DOWNLOAD_DELAY 0, growing one archive
 to each size in turn (each crawl fetches only the articles not yet archived, as a nightly run
 does), and at each size calls `measure`: the nightly `verify` (incremental: what the last
-crawl added), `verify --full`, `verify` again with nothing new (the rotating sample only), and
-`reextract`. Every command runs as `python -m archiver ...` in a process of its own, so its
-wall time, CPU time (its worker processes included) and peak RSS (the largest of its
-processes) are its own. Time per page and peak RSS should stay flat as the archive grows, and
-the incremental verify should cost in proportion to what is new. Nothing here is a test: it
-prints figures (and, with --json, the dicts). The crawl helper's `python -m benchmarks.crawl`
-calls `measure` on the archive it builds.
+crawl added), `verify --full`, `verify` again with nothing new (`--sample 0`: the ledger's own
+cost; and with the default rotating sample), and `reextract`. Every command runs as
+`python -m archiver ...` in a process of its own, so its wall time, CPU time (its worker
+processes included) and peak RSS (the largest of its processes) are its own. Time per page and
+peak RSS should stay flat as the archive grows, and the incremental verify should cost in
+proportion to what is new. Nothing here is a test: it prints figures (and, with --json, the
+dicts). The crawl helper's `python -m benchmarks.crawl` calls `measure` on the archive it builds.
 """
 
 from __future__ import annotations
@@ -58,19 +58,26 @@ def _archiver(root: Path, workers: int, *args: str) -> list[str]:
     return [sys.executable, "-m", "archiver", *args, "--dir", str(root), "--workers", str(workers)]
 
 
+VERIFY_RUNS: tuple[tuple[str, list[str]], ...] = (
+    ("verify_new", []),  # the nightly run: what was added since the last verify, and the sample
+    ("verify_full", ["--full"]),
+    ("verify_unchanged", ["--sample", "0"]),  # nothing new, no sample: the ledger's own cost
+    ("verify_sample", []),  # nothing new, the default rotating sample (5 % of the files)
+)
+LABELS = (*(label for label, _ in VERIFY_RUNS), "reextract")
+
+
 def measure(root: Path, workers: int) -> dict[str, Any]:
     """`verify` (the incremental run after whatever was added since the last verify; `--full`;
-    again with nothing new) and `reextract` on the archive at `root`, each in its own process
-    with `workers` processes. Returns per command: seconds, cpu_seconds, peak_rss_mib (its
-    largest process), ms_per_page (wall), and for verify the `files` line of its report;
+    again with nothing new, without and with the rotating sample) and `reextract` on the
+    archive at `root`, each in its own process with `workers` processes.
+
+    Returns per command: seconds, cpu_seconds, peak_rss_mib (its largest process),
+    ms_per_page (wall), cpu_ms_per_page, and for verify the `files` object of its report;
     plus `pages` and `articles` (re-extracted) and `records`. The replay check runs when
     ARCHIVER_REPLAY_ENV names pywb's environment."""
     figures: dict[str, Any] = {"workers": workers}
-    for label, extra in (
-        ("verify_new", []),
-        ("verify_full", ["--full"]),
-        ("verify_unchanged", []),
-    ):
+    for label, extra in VERIFY_RUNS:
         done = _run(_archiver(root, workers, "verify", "--json", *extra))
         report = json.loads(done["stdout"]) if done["stdout"].strip() else {}
         figures[label] = {
@@ -86,7 +93,7 @@ def measure(root: Path, workers: int) -> dict[str, Any]:
     figures["records"] = _summary(summary, "records written")
     figures["reextract"] = {k: done[k] for k in ("seconds", "cpu_seconds", "peak_rss_mib", "exit")}
     pages = max(figures["pages"], 1)
-    for label in ("verify_new", "verify_full", "verify_unchanged", "reextract"):
+    for label in LABELS:
         figures[label]["ms_per_page"] = round(1000 * figures[label]["seconds"] / pages, 3)
         figures[label]["cpu_ms_per_page"] = round(1000 * figures[label]["cpu_seconds"] / pages, 3)
     return figures
@@ -133,7 +140,7 @@ def grow(root: Path, articles: int, workers: int) -> float:
 
 def _line(size: int, figures: dict[str, Any]) -> str:
     parts = [f"{size:>6} articles, {figures['pages']:>6} pages:"]
-    for label in ("verify_new", "verify_full", "verify_unchanged", "reextract"):
+    for label in LABELS:
         f = figures[label]
         parts.append(
             f"{label} {f['seconds']:7.1f} s {f['ms_per_page']:6.2f} ms/page "
@@ -160,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             figures["crawl_seconds"] = round(crawl, 1)
             results[size] = figures
             print(_line(size, figures), flush=True)
-            files = figures["verify_new"]["files"], figures["verify_unchanged"]["files"]
-            print(f"    verify files: after the crawl {files[0]}; nothing new {files[1]}")
+            for label, _ in VERIFY_RUNS:
+                print(f"    {label} files: {figures[label]['files']}")
         if options.json:
             print(json.dumps(results, indent=1))
     return 0
