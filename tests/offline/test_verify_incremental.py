@@ -268,3 +268,24 @@ def test_concurrent_saves_merge_and_the_later_verify_wins(tmp_path: Path) -> Non
     merged = Ledger.load(tmp_path).entries
     assert set(merged) == set(names)
     assert merged[names[0]].problems == {"warc": ["bad"]}
+
+
+@pytest.mark.unit
+def test_a_saved_scan_is_used_only_for_the_file_as_it_was(tmp_path: Path) -> None:
+    from archiver.offline.ledger import cached_scan, save_scan
+    from archiver.warc.scan import scan_file
+    from tests.replaying import write_response
+
+    url = "https://www.chinadaily.com.cn/a/202609/25/WS6ab5a918a3107a2e1d4f6a07.html"
+    write_response(tmp_path, "one.warc.gz", url, b"<html>x</html>", NIGHT, [])
+    name = "warc/extra/one.warc.gz"
+    scan = scan_file(tmp_path, name)
+    key = file_key(tmp_path / name)
+    save_scan(tmp_path, scan, key)
+    assert cached_scan(tmp_path, name, key) == scan
+    with (tmp_path / name).open("ab") as fh:
+        fh.write(b"\0")
+    assert cached_scan(tmp_path, name, file_key(tmp_path / name)) is None  # changed: scan again
+    saved = tmp_path / "verify" / "scans" / (name + ".json")
+    saved.write_text("{not json")
+    assert cached_scan(tmp_path, name, key) is None  # damaged: scanned again, no error
