@@ -78,6 +78,8 @@ class ArchiveLayout:
       `index.sqlite3.lock` (openers take turns checking it) and, after damage,
       `index.sqlite3.damaged-<UTC time>` (the damaged file, moved aside)
     - `replay/`: pywb's collection config and CDXJ indexes
+    - `verify/`: `verify`'s ledger of files verified (`ledger.json`, `ledger.lock`) and the
+      WARC files' scans shared with `reextract` (`scans/`), archiver/offline/ledger.py
     - `locks/`: one lock file per site, held by the crawl or job writing it
     - `logs/`: crawl logs of scheduled jobs and of `archiver demo`
     """

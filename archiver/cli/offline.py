@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from archiver.cli.common import (
 
 if TYPE_CHECKING:
     from archiver.offline.reextract import ReextractResult
-    from archiver.offline.verify import Check
+    from archiver.offline.verify import Check, VerifyReport
 
 
 def register(commands: Commands) -> None:
@@ -59,10 +60,25 @@ def register(commands: Commands) -> None:
         help="check the whole archive; exit status 1 on any problem",
         description="Checks WARC digests and header/body consistency, revisits, that every "
         "JSON record's captures resolve, that re-extraction reproduces every record, and that "
-        "every capture is in the replay index. Prints a summary table.",
+        "every capture is in the replay index. Prints a summary table. Reads only the files "
+        "new or changed since the last verify (DIR/verify/ledger.json) and a rotating sample "
+        "of the others; --full reads everything.",
     )
     verify.add_argument("--json", action="store_true", help="machine-readable report")
     verify.add_argument("--workers", type=positive_int, help="processes (default: all CPUs)")
+    verify.add_argument(
+        "--full",
+        action="store_true",
+        help="read every file, not only those new or changed since the last verify",
+    )
+    verify.add_argument(
+        "--sample",
+        type=_percent,
+        default=None,
+        metavar="PERCENT",
+        help="share of the unchanged files read again anyway, least recently verified first "
+        "(default: 5)",
+    )
     add_env(verify)
     add_dir(verify)
     verify.set_defaults(run=_run_verify)
@@ -108,26 +124,32 @@ def _register_export(commands: Commands) -> None:
 def _run_reextract(options: argparse.Namespace) -> int:
     """Run, write OUT/<site>.jsonl, print a summary; 0 unless nothing could be read."""
     from archiver.layout import ArchiveLayout
-    from archiver.offline.reextract import default_out, run_reextract, write_output
+    from archiver.offline.output import SortedOutput
+    from archiver.offline.reextract import default_out, run_reextract
 
     root = archive_dir(options.dir)
     warc_root = ArchiveLayout(root).warc_root
     if not warc_root.is_dir():
         raise CommandError(f"no WARC files under {warc_root}: nothing to re-extract")
     try:
-        bar = _ProgressBar() if sys.stderr.isatty() else None
-        result = run_reextract(
-            root,
-            site=options.site,
-            since=options.since,
-            workers=options.workers,
-            progress=bar,
-            second_reader=options.second_reader,
-        )
-        if bar is not None:
+        # Records go to disk as they come, sorted there: memory does not grow with the archive.
+        output = SortedOutput(options.out or default_out(root))
+        bar = _Progress(terminal=sys.stderr.isatty())
+        try:
+            result = run_reextract(
+                root,
+                site=options.site,
+                since=options.since,
+                workers=options.workers,
+                progress=bar,
+                second_reader=options.second_reader,
+                sink=lambda line: output.add(line.site, line.sort_key, line.line),
+            )
             bar.finish()
-        sites = [options.site] if options.site else [*result.sites()]
-        written = write_output(result, options.out or default_out(root), sites)
+            sites = [options.site] if options.site else [*result.sites()]
+            written = output.finish(sites)
+        finally:
+            output.close()
     except OSError as exc:
         raise os_error(exc) from None
     _print_summary(result, written)
@@ -140,7 +162,7 @@ def _print_summary(result: ReextractResult, written: list[Path]) -> None:
     print(f"WARC files read      {result.files:>8}")
     print(f"articles             {result.articles:>8}")
     print(f"pages extracted      {result.pages:>8}")
-    print(f"records written      {len(result.lines):>8}")
+    print(f"records written      {result.records:>8}")
     print(f"extraction failures  {sum(result.failures.values()):>8}")
     for reason, count in sorted(result.failures.items()):
         print(f"  {reason:<18} {count:>8}")
@@ -154,24 +176,54 @@ def _print_summary(result: ReextractResult, written: list[Path]) -> None:
         print(f"wrote {path}")
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr (only on a terminal)."""
+class _Progress:
+    """Progress of `reextract` on stderr: on a terminal a bar redrawn in place with rate and
+    ETA; otherwise (a log, a cron mail) one line every PROGRESS_EVERY seconds."""
 
-    def __init__(self) -> None:
-        self.started = time.monotonic()
+    def __init__(self, *, terminal: bool, clock: Callable[[], float] = time.monotonic) -> None:
+        self.terminal = terminal
+        self.clock = clock
+        self.started = clock()
+        self.last = self.started
+        self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        if done != total and done % 10:
+        now = self.clock()
+        if not self.terminal and now - self.last < PROGRESS_EVERY and done != total:
             return
-        width = 30
-        filled = width * done // total if total else width
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\rreextract [{bar}] {done}/{total} articles, {rate:.1f}/s")
+        self.last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        eta = _duration((total - done) / rate) if rate > 0 else "?"
+        figures = f"{done}/{total} articles, {rate:.1f}/s, ETA {eta}"
+        if self.terminal:
+            width = 30
+            filled = width * done // total if total else width
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\rreextract [{bar}] {figures}  ")
+            self.drawn = True
+        else:
+            percent = 100 * done / total if total else 100.0
+            sys.stderr.write(f"reextract: {figures} ({percent:.1f}%)\n")
         sys.stderr.flush()
 
     def finish(self) -> None:
-        sys.stderr.write("\n")
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+PROGRESS_EVERY = 10.0
+"""Seconds between two progress lines of `reextract` when stderr is not a terminal."""
+
+
+def _duration(seconds: float) -> str:
+    """`1h02m`, `4m05s` or `12s`."""
+    whole = int(seconds + 0.5)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def _run_export_wacz(options: argparse.Namespace) -> int:
@@ -221,30 +273,50 @@ def _run_export_parquet(options: argparse.Namespace) -> int:
 
 
 def _run_verify(options: argparse.Namespace) -> int:
+    from archiver.offline.ledger import DEFAULT_SAMPLE_PERCENT
     from archiver.offline.verify import verify_archive
     from archiver.replay.env import replay_env
 
     # An environment the user named (--env, $ARCHIVER_REPLAY_ENV) must exist; the default one
     # may not yet, and then the replay check is reported as not run.
     named = options.env is not None or bool(os.environ.get("ARCHIVER_REPLAY_ENV"))
-    checks = verify_archive(
+    sample = DEFAULT_SAMPLE_PERCENT if options.sample is None else options.sample
+    report = verify_archive(
         archive_dir(options.dir),
         replay_env(options.env),
         options.workers,
         replay_required=named,
+        full=options.full,
+        sample_percent=sample,
     )
-    return _print_report(checks, as_json=options.json)
+    return _print_report(report.checks, as_json=options.json, files=report)
 
 
-def _print_report(checks: list[Check], *, as_json: bool) -> int:
+def _percent(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= share <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 100")
+    return share
+
+
+def _print_report(checks: list[Check], *, as_json: bool, files: VerifyReport | None = None) -> int:
     """Print the summary table (or JSON); 1 when any check found a problem, else 0 (a check
-    that could not run is said, with how to run it, and is not a problem)."""
+    that could not run is said, with how to run it, and is not a problem). With `files`, a
+    line (and a `files` object) says which files were read and which skipped as unchanged."""
     ok = not any(c.problems for c in checks)
     not_run = [c.name for c in checks if c.not_run]
     if as_json:
-        report = {"ok": ok, "not_run": not_run, "checks": [c.as_json() for c in checks]}
+        report: dict[str, object] = {"ok": ok, "not_run": not_run}
+        if files is not None:
+            report["files"] = files.files()
+        report["checks"] = [c.as_json() for c in checks]
         print(json.dumps(report, indent=2))
         return 0 if ok else 1
+    if files is not None:
+        print(f"files: {files.files_line()}")
     print(f"{'check':<10} {'checked':>8} {'skipped':>8} {'problems':>9}  what")
     for c in checks:
         figures = f"{c.checked:>8} {c.skipped:>8} {len(c.problems):>9}"

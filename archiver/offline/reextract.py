@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from pebble import ProcessPool
 
 from archiver.layout import ArchiveLayout
 from archiver.offline.articles import PageRef, archive_pages, article_captures
+from archiver.offline.ledger import cached_file_key, cached_scan, save_scan
 from archiver.offline.selection import selected_since, site_selected
 from archiver.record import Article, ExtractorInfo
+from archiver.sites.boilerplate import preload
 from archiver.sites.extract import ExtractionError, extract_article
 from archiver.sites.urls import parse_article_url
 from archiver.store.versions import version_history
@@ -116,9 +119,14 @@ class ReextractResult:
     cpu_seconds: float = 0.0
     workers: int = 1
     planned: dict[tuple[str, str], str] = field(default_factory=dict)  # article -> first URL
+    # article -> the WARC files holding its captures, sorted
+    planned_files: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    records: int = 0  # output lines (in `lines`, or handed to the sink)
+    site_names: set[str] = field(default_factory=set)
 
     def sites(self) -> list[str]:
-        return sorted({line.site for line in self.lines})
+        return sorted(self.site_names)
 
 
 def plan_jobs(
@@ -221,16 +229,24 @@ def run_reextract(
     progress: Callable[[int, int], None] | None = None,
     baselines: Mapping[tuple[str, str], Baseline] | None = None,
     second_reader: bool = True,
+    scans: list[FileScan] | None = None,
+    only: Collection[tuple[str, str]] | None = None,
+    sink: Callable[[OutputLine], None] | None = None,
 ) -> ReextractResult:
     """Re-derive the records of every article archived under `root`; no network.
 
     Scans the closed WARC files in `workers` processes (default: all CPUs, at least 1 or
-    ValueError), then extracts one article per task with a timeout per capture;
-    `progress(done, total)` is called as articles finish. Output lines are sorted by first
-    capture. Versions are numbered from each article's first capture (a generation of its own)
-    unless `baselines` names where the crawl's records passed to this extractor version (what
-    `verify` compares against). `second_reader=False` skips trafilatura's second reading of
-    every page (faster; records carry agreement None, so they differ from the crawl's).
+    ValueError), then extracts articles in batches (a few per task, so that handing work to the
+    processes costs little), with a timeout per capture; `progress(done, total)` is called as
+    articles finish. Versions are numbered from each article's first capture (a generation of
+    its own) unless `baselines` names where the crawl's records passed to this extractor
+    version (what `verify` compares against). `second_reader=False` skips trafilatura's second
+    reading of every page (faster; records carry agreement None, so they differ from the
+    crawl's). `scans`: the archive's files as already scanned (by `verify`), instead of
+    scanning them; else a file's scan saved by an earlier run (archiver.offline.ledger) is used
+    when the file is unchanged. `only`: extract only these articles (site, article_id).
+    Output lines go to `sink` as they come (memory then holds none of them), else to
+    `result.lines`, sorted by site and first capture.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -238,30 +254,14 @@ def run_reextract(
     cpu_before = _cpu()
     workers = workers or os.cpu_count() or 1
     result = ReextractResult(workers=workers)
+    preload()  # before the processes fork: they share trafilatura instead of each loading it
     pool = ProcessPool(max_workers=workers)
     try:
-        jobs = _scan_and_plan(pool, root, result, site, since)
-        futures: list[tuple[ArticleJob, Future[JobResult]]] = [
-            (
-                job,
-                pool.schedule(
-                    run_job,
-                    args=(
-                        root,
-                        job,
-                        since,
-                        (baselines or {}).get((job.site, job.article_id)),
-                        second_reader,
-                    ),
-                    timeout=timeout * len(job.captures),
-                ),
-            )
-            for job in jobs
-        ]
-        for done, (job, future) in enumerate(futures, 1):
-            _collect(result, job, future)
-            if progress is not None:
-                progress(done, len(futures))
+        jobs = _scan_and_plan(pool, root, result, site, since, scans)
+        if only is not None:
+            jobs = _only(result, jobs, set(only))
+        runner = _Runner(pool, root, since, baselines or {}, second_reader, timeout)
+        _extract_all(runner, jobs, result, progress, sink)
     finally:
         pool.close()  # type: ignore[no-untyped-call]
         pool.join()
@@ -271,63 +271,186 @@ def run_reextract(
     return result
 
 
-def _scan_and_plan(
-    pool: ProcessPool, root: Path, result: ReextractResult, site: str | None, since: datetime | None
-) -> list[ArticleJob]:
-    """Scan every closed WARC file in the pool and plan the jobs; counts go to `result`."""
-    layout = ArchiveLayout(root)
-    files = [layout.relative(p) for p in closed_warc_files(layout)]
-    result.files = len(files)
-    scans: list[FileScan] = []
-    for name, scanning in [(n, pool.schedule(scan_file, args=(root, n))) for n in files]:
+Batch = list[tuple[ArticleJob, Baseline | None]]
+MAX_BATCH_PAGES = 48
+"""Pages of one task at most: enough that a task's hand-over is small beside its extraction."""
+
+
+def run_batch(
+    root: Path, batch: Batch, since: datetime | None, second_reader: bool
+) -> list[JobResult]:
+    """`run_job` for each article of `batch`, in a worker process."""
+    return [run_job(root, job, since, baseline, second_reader) for job, baseline in batch]
+
+
+@dataclass
+class _Runner:
+    """Schedules batches of articles on the pool and collects their results."""
+
+    pool: ProcessPool
+    root: Path
+    since: datetime | None
+    baselines: Mapping[tuple[str, str], Baseline]
+    second_reader: bool
+    timeout: float
+
+    def schedule(self, jobs: list[ArticleJob]) -> Future[list[JobResult]]:
+        batch = [(job, self.baselines.get((job.site, job.article_id))) for job in jobs]
+        captures = sum(len(job.captures) for job in jobs)
+        return self.pool.schedule(
+            run_batch,
+            args=(self.root, batch, self.since, self.second_reader),
+            timeout=self.timeout * captures,
+        )
+
+    def collect(
+        self, jobs: list[ArticleJob], future: Future[list[JobResult]]
+    ) -> list[tuple[ArticleJob, JobResult | BaseException]]:
+        """Each article's result; when the batch timed out or its process died, every article
+        of it again on its own, so that only the one at fault is counted as failed."""
         try:
-            scans.append(scanning.result())
+            return list(zip(jobs, future.result(), strict=True))
         except Exception as exc:
-            result.corrupt.append(f"{name}: unreadable: {exc}")
+            if len(jobs) == 1:
+                return [(jobs[0], exc)]
+        alone = [(job, self.schedule([job])) for job in jobs]
+        out: list[tuple[ArticleJob, JobResult | BaseException]] = []
+        for job, single in alone:
+            try:
+                out.append((job, single.result()[0]))
+            except Exception as exc:
+                out.append((job, exc))
+        return out
+
+
+def _batches(jobs: list[ArticleJob], workers: int) -> Iterator[list[ArticleJob]]:
+    """Consecutive jobs, a batch holding up to MAX_BATCH_PAGES pages, fewer when there is little
+    work (every process gets a share: about eight batches per process)."""
+    total = sum(job.pages for job in jobs)
+    target = max(1, min(MAX_BATCH_PAGES, total // (workers * 8)))
+    batch: list[ArticleJob] = []
+    pages = 0
+    for job in jobs:
+        batch.append(job)
+        pages += job.pages
+        if pages >= target:
+            yield batch
+            batch, pages = [], 0
+    if batch:
+        yield batch
+
+
+def _extract_all(
+    runner: _Runner,
+    jobs: list[ArticleJob],
+    result: ReextractResult,
+    progress: Callable[[int, int], None] | None,
+    sink: Callable[[OutputLine], None] | None,
+) -> None:
+    """Run every job, a bounded number of batches in flight (memory holds only those), and
+    collect in job order."""
+    batches = _batches(jobs, result.workers)
+    window: deque[tuple[list[ArticleJob], Future[list[JobResult]]]] = deque()
+    for batch in itertools.islice(batches, result.workers * 3):
+        window.append((batch, runner.schedule(batch)))
+    done = 0
+    while window:
+        batch, future = window.popleft()
+        for job, outcome in runner.collect(batch, future):
+            _collect(result, job, outcome, sink)
+        done += len(batch)
+        following = next(batches, None)
+        if following is not None:
+            window.append((following, runner.schedule(following)))
+        if progress is not None:
+            progress(done, len(jobs))
+
+
+def _collect(
+    result: ReextractResult,
+    job: ArticleJob,
+    outcome: JobResult | BaseException,
+    sink: Callable[[OutputLine], None] | None,
+) -> None:
+    url = job.captures[0][0].url
+    if isinstance(outcome, BaseException):
+        # Timed out, or the worker died: count it, go on with the next article.
+        reason = "timeout" if isinstance(outcome, FutureTimeout) else type(outcome).__name__
+        result.failures[reason] += 1
+        result.failed_urls.append((url, reason))
+        return
+    result.records += len(outcome.lines)
+    result.site_names.update(line.site for line in outcome.lines)
+    if sink is None:
+        result.lines += outcome.lines
+    else:
+        for line in outcome.lines:
+            sink(line)
+    result.corrupt += outcome.corrupt
+    for failed_url, reason in outcome.failures:
+        result.failures[reason] += 1
+        result.failed_urls.append((failed_url, reason))
+
+
+def _scan_and_plan(
+    pool: ProcessPool,
+    root: Path,
+    result: ReextractResult,
+    site: str | None,
+    since: datetime | None,
+    scans: list[FileScan] | None,
+) -> list[ArticleJob]:
+    """Scan every closed WARC file in the pool (or take `scans`) and plan the jobs; counts go
+    to `result`."""
+    if scans is None:
+        scans = scan_archive(pool, root, result.corrupt)
+    result.files = len(scans)
     result.scans = scans
     for scan in scans:
         result.corrupt += [f"{scan.warc_file} {problem}" for problem in scan.corrupt]
     jobs, problems = plan_jobs(scans, site=site, since=since)
     result.corrupt += problems
-    result.articles = len(jobs)
-    result.planned = {(j.site, j.article_id): j.captures[0][0].url for j in jobs}
-    result.pages = sum(job.pages for job in jobs)
+    _planned(result, jobs)
     return jobs
 
 
-def _collect(result: ReextractResult, job: ArticleJob, future: Future[JobResult]) -> None:
-    url = job.captures[0][0].url
-    try:
-        job_result = future.result()
-    except FutureTimeout:
-        result.failures["timeout"] += 1
-        result.failed_urls.append((url, "timeout"))
-        return
-    except Exception as exc:  # the worker died: count it, go on with the next article
-        result.failures[type(exc).__name__] += 1
-        result.failed_urls.append((url, type(exc).__name__))
-        return
-    result.lines += job_result.lines
-    result.corrupt += job_result.corrupt
-    for failed_url, reason in job_result.failures:
-        result.failures[reason] += 1
-        result.failed_urls.append((failed_url, reason))
+def _planned(result: ReextractResult, jobs: list[ArticleJob]) -> None:
+    result.articles = len(jobs)
+    result.planned = {(j.site, j.article_id): j.captures[0][0].url for j in jobs}
+    result.planned_files = {
+        (j.site, j.article_id): tuple(sorted({p.record.warc_file for c in j.captures for p in c}))
+        for j in jobs
+    }
+    result.pages = sum(job.pages for job in jobs)
 
 
-def write_output(result: ReextractResult, out: Path, sites: Iterable[str]) -> list[Path]:
-    """Write OUT/<site>.jsonl for each site (replacing an earlier run's); the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for site in sorted(set(sites)):
-        path = out / f"{site}.jsonl"
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            for line in result.lines:
-                if line.site == site:
-                    fh.write(line.line + "\n")
-        os.replace(tmp, path)
-        written.append(path)
-    return written
+def _only(
+    result: ReextractResult, jobs: list[ArticleJob], wanted: set[tuple[str, str]]
+) -> list[ArticleJob]:
+    kept = [job for job in jobs if (job.site, job.article_id) in wanted]
+    _planned(result, kept)
+    return kept
+
+
+def scan_archive(pool: ProcessPool, root: Path, corrupt: list[str]) -> list[FileScan]:
+    """The scan of every closed WARC file, in name order: a file's saved scan when the file is
+    unchanged since it was made (archiver.offline.ledger), else scanned in the pool and saved.
+    A file that cannot be scanned is appended to `corrupt` and left out."""
+    layout = ArchiveLayout(root)
+    files = [layout.relative(p) for p in closed_warc_files(layout)]
+    keys = {name: cached_file_key(root / name) for name in files}
+    found = {name: cached_scan(root, name, keys[name]) for name in files}
+    scanning = {
+        name: pool.schedule(scan_file, args=(root, name)) for name in files if found[name] is None
+    }
+    for name, future in scanning.items():
+        try:
+            found[name] = future.result()
+        except Exception as exc:
+            corrupt.append(f"{name}: unreadable: {exc}")
+            continue
+        save_scan(root, future.result(), keys[name])
+    return [scan for name in files if (scan := found[name]) is not None]
 
 
 def default_out(root: Path) -> Path:

@@ -32,6 +32,25 @@ DEFAULT_PRUNE_XPATH: tuple[str, ...] = (
 _PARAGRAPH_TAGS = frozenset({"p", "head", "item", "quote", "code", "cell"})
 
 
+def preload() -> None:
+    """Import trafilatura and let it set itself up (one small page read), in this process.
+
+    Worker processes forked afterwards share it, instead of each spending about a second on
+    the import and its first page."""
+    import trafilatura
+
+    trafilatura.bare_extraction(
+        _WARM_UP, url="https://example.com/a.html", with_metadata=False, deduplicate=False
+    )
+
+
+_WARM_UP = (
+    "<html><body><article><h1>Warm</h1><p>"
+    + "Words to read. " * 40
+    + "</p></article></body></html>"
+)
+
+
 def body_paragraphs(
     html: str | HtmlElement,
     url: str,
