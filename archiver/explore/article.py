@@ -11,11 +11,11 @@ from typing import Any
 from archiver.errors import ArchiverError
 from archiver.explore.app import Explorer
 from archiver.explore.diff import VersionDiff, compare
-from archiver.explore.records import load_record, record_line
 from archiver.record import Article
 from archiver.sites.registry import SITE_NAMES
 from archiver.sites.urls import parse_article_url
 from archiver.store.index import explore as q
+from archiver.store.records import load_record, record_line
 
 
 class NotFound(ArchiverError):

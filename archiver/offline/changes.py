@@ -12,6 +12,7 @@ from archiver.offline.selection import day_start
 from archiver.record import Article
 from archiver.store.index.archive_index import ArchiveIndex, iso_utc
 from archiver.store.index.ingest import sync
+from archiver.store.records import load_record
 from archiver.store.versions import rebaselined
 
 
@@ -86,16 +87,9 @@ def list_changes(index: ArchiveIndex, since: date | None, site: str | None) -> l
 def load_version(index: ArchiveIndex, site: str, article_id: str, version: int) -> Article | None:
     """The record of one version, read from the records file the index names."""
     record_file = index.record_file(site, article_id, version)
-    if record_file is None:
-        return None
-    path = index.root / record_file
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if article_id in line and line.endswith("\n"):
-                record = Article.model_validate_json(line)
-                if (record.site, record.article_id, record.version) == (site, article_id, version):
-                    return record
-    return None
+    return (
+        None if record_file is None else load_record(index.root, record_file, article_id, version)
+    )
 
 
 def readable_diff(old: Article, new: Article) -> str:

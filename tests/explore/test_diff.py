@@ -71,7 +71,7 @@ def test_compare_words_three_fields_and_values_the_rest_in_schema_order() -> Non
 def test_a_version_is_found_across_chunk_boundaries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archiver.explore import records as reading
+    from archiver.store import records as reading
 
     lines = [record.to_json_line() for _, record in records()]
     (tmp_path / "r.jsonl").write_text("\n".join(lines) + "\n" + '{"unfinished', encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Earlier versions of a record, read from the records file the index names (never a path a
+"""One version of a record, read from the records file the index names (never a path a
 request gives)."""
 
 from __future__ import annotations
