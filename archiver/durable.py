@@ -8,6 +8,7 @@ crawl stops at the first failed write instead of failing every later page.
 from __future__ import annotations
 
 import errno
+import fcntl
 import logging
 import os
 import sqlite3
@@ -100,6 +101,20 @@ def replacing(path: Path, mode: int = 0o644) -> Iterator[Path]:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def taking_turns(lock: Path) -> Iterator[None]:
+    """Hold an exclusive flock on the file `lock` (made, with its folder, when missing) while
+    the block runs: the writers of one shared file (the index while it heals, the replay index,
+    the verify ledger) take turns. The kernel frees the lock of a killed holder."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("ab") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def fsync_path(path: Path) -> None:

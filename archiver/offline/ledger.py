@@ -8,17 +8,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver.durable import write_atomic
+from archiver.durable import taking_turns, write_atomic
 from archiver.warc.scan import FileScan, RecordMeta
 
 LEDGER_VERSION = 1
@@ -149,7 +148,7 @@ class Ledger:
         runs lose nothing: of two entries for one file the later verified_at wins. Raises
         OSError.
         """
-        with _locked(self.path.with_name("ledger.lock")):
+        with taking_turns(self.path.with_name("ledger.lock")):
             try:
                 current = _parse(self.path.read_bytes())
             except (OSError, ValueError, TypeError, KeyError):
@@ -177,17 +176,6 @@ def _parse(data: bytes) -> dict[str, Entry]:
         problems = {str(k): [str(p) for p in v] for k, v in raw["problems"].items()}
         entries[str(name)] = Entry(list(raw["key"]), str(raw["verified_at"]), problems)
     return entries
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 # -- the scan cache ---------------------------------------------------------------------------

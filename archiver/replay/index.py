@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import json
 import os
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.durable import taking_turns
 from archiver.layout import ArchiveLayout
 from archiver.replay.env import ReplayEnv
 from archiver.warc.scan import closed_warc_files
@@ -58,7 +58,7 @@ def update_index(root: Path, env: ReplayEnv) -> IndexReport:
     replay_dir = ArchiveLayout(root).replay_dir
     cache = replay_dir / "cdxj"
     cache.mkdir(parents=True, exist_ok=True)
-    with _locked(replay_dir / "index.lock"):
+    with taking_turns(replay_dir / "index.lock"):
         return _update_locked(root, env, cache)
 
 
@@ -200,20 +200,3 @@ def _temp_name(path: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     return Path(name)
-
-
-class _locked:
-    """Context manager holding an exclusive flock on `path` (created if missing)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.fd = -1
-
-    def __enter__(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)

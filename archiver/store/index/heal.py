@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archiver.durable import taking_turns
 from archiver.store.index.schema import IndexDamaged
 
 logger = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ def open_healed(path: Path, opener: Opener) -> sqlite3.Connection:
     the same index take turns here (a lock file beside it), so only one of them moves it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _turn(path):
+    with taking_turns(path.with_name(path.name + ".lock")):
         try:
             return opener(path)
         except IndexDamaged as damage:
@@ -69,13 +68,6 @@ def move_aside(path: Path, why: str) -> Path:
         if source.exists():
             os.replace(source, source.with_name(source.name + suffix))
     return path.with_name(path.name + suffix)
-
-
-@contextmanager
-def _turn(path: Path) -> Iterator[None]:
-    with path.with_name(path.name + ".lock").open("ab") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        yield
 
 
 def _salvage(path: Path) -> dict[str, list[tuple[object, ...]]]:
