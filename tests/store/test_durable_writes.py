@@ -22,6 +22,7 @@ from archiver.store.versions import next_version
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
+from tests.exchanges import plain_exchange
 from tests.tmpfs import fill, small_disk
 
 pytestmark = pytest.mark.unit
@@ -111,18 +112,7 @@ def test_unfinished_lines_of_dead_crawls_are_cut_and_live_ones_left(tmp_path: Pa
 
 
 def _exchange(number: int) -> HttpExchange:
-    body = f"<p>page {number}</p>".encode()
-    return HttpExchange(
-        url=f"{URL}?n={number}" if number else URL,
-        method="GET",
-        request_headers=[("Host", "www.globaltimes.cn")],
-        request_body=b"",
-        protocol="HTTP/1.1",
-        status=200,
-        reason="OK",
-        response_headers=[("Content-Length", str(len(body)))],
-        response_body=body,
-    )
+    return plain_exchange(f"{URL}?n={number}" if number else URL, f"<p>page {number}</p>".encode())
 
 
 def _article(capture: CaptureRef) -> Article:

@@ -23,6 +23,7 @@ from archiver.store.versions import (
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
+from tests.exchanges import plain_exchange
 
 pytestmark = pytest.mark.unit
 
@@ -125,17 +126,7 @@ def test_versions_and_current_record_in_the_index(tmp_path: Path) -> None:
 
 
 def _exchange(body: bytes) -> HttpExchange:
-    return HttpExchange(
-        url=URL,
-        method="GET",
-        request_headers=[("Host", "www.globaltimes.cn")],
-        request_body=b"",
-        protocol="HTTP/1.1",
-        status=200,
-        reason="OK",
-        response_headers=[("Content-Length", str(len(body)))],
-        response_body=body,
-    )
+    return plain_exchange(URL, body)
 
 
 def test_a_warc_left_open_is_cut_to_its_last_pair_and_indexed(tmp_path: Path) -> None:

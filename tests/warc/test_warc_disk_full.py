@@ -17,6 +17,7 @@ from archiver.warc.exchange import HttpExchange
 from archiver.warc.extension import WarcExtension
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
+from tests.exchanges import plain_exchange
 from tests.tmpfs import fill, small_disk
 
 pytestmark = pytest.mark.unit
@@ -33,17 +34,7 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 def _exchange(number: int, size: int = 3000) -> HttpExchange:
     # Bodies that do not compress away, so a few pairs fill 64 KB.
     body = random.Random(number).randbytes(size)
-    return HttpExchange(
-        url=f"{URL}?n={number}",
-        method="GET",
-        request_headers=[("Host", "www.globaltimes.cn")],
-        request_body=b"",
-        protocol="HTTP/1.1",
-        status=200,
-        reason="OK",
-        response_headers=[("Content-Length", str(len(body)))],
-        response_body=body,
-    )
+    return plain_exchange(f"{URL}?n={number}", body)
 
 
 def _writer(disk: Path) -> RotatingWarcWriter:
