@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -14,7 +14,10 @@ from archiver.layout import ArchiveLayout
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index import search
-from archiver.store.index.schema import DERIVED_TABLES, SEARCH_TABLES, connect, transaction
+from archiver.store.index import statements as sql
+from archiver.store.index.database import IndexDatabase, SqliteDatabase
+from archiver.store.index.location import IndexLocation, is_index_url, redact
+from archiver.store.index.schema import DERIVED_TABLES, SEARCH_TABLES, connect
 from archiver.store.versions import fingerprint
 
 
@@ -66,20 +69,43 @@ class DeletionRow(NamedTuple):
 
 
 class ArchiveIndex:
-    """The SQLite index under ARCHIVER_DIR. A cache: `ingest.rebuild` recreates it from files.
+    """The archive index: SQLite under ARCHIVER_DIR, or a PostgreSQL database that several
+    machines' crawls share. A cache: `ingest.rebuild` recreates it from files.
 
+    `location` is the SQLite file (default ARCHIVER_DIR/index.sqlite3) or a postgresql:// URL.
     Every write is its own transaction, committed before the method returns. Use from one
     thread (Scrapy's reactor thread in a crawl).
     """
 
-    def __init__(self, root: Path, path: Path | None = None) -> None:
+    def __init__(self, root: Path, location: IndexLocation | None = None) -> None:
         self.root = root
-        self.path = path if path is not None else ArchiveLayout(root).index_path
-        self.conn = connect(self.path)
+        if location is None:
+            location = ArchiveLayout(root).index_path
+        self.db: IndexDatabase
+        if isinstance(location, str) and is_index_url(location):
+            from archiver.store.index.postgres import open_postgres
+
+            self.db = open_postgres(location)
+            self.path: Path | str = redact(location)
+        else:
+            self.path = Path(location)
+            self.db = SqliteDatabase(connect(self.path))
         self._search_words: set[str] = set()  # words in search_terms (see record_version)
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The SQLite connection (search, explorer and heal work on it); SQLite only."""
+        if not isinstance(self.db, SqliteDatabase):
+            raise TypeError("a PostgreSQL index has no SQLite connection")
+        return self.db.conn
+
+    @property
+    def shared(self) -> bool:
+        """True for a PostgreSQL index (several machines may write it at once)."""
+        return not isinstance(self.db, SqliteDatabase)
+
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     def __enter__(self) -> ArchiveIndex:
         return self
@@ -91,10 +117,7 @@ class ArchiveIndex:
 
     def record_capture(self, row: CaptureRow) -> None:
         """Add a capture; one already indexed (same file and offset) is left as it is."""
-        self.conn.execute(
-            "INSERT OR IGNORE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            astuple(row),
-        )
+        self.db.run(sql.insert_capture, asdict(row))
 
     def find_identical(
         self,
@@ -111,21 +134,17 @@ class ArchiveIndex:
         have the same raw payload as sent: what an identical-payload-digest revisit needs, since
         replay serves the original's bytes under the revisit's HTTP head.
         """
-        sql = (
-            "SELECT * FROM captures WHERE url = ? AND body_sha256 = ? AND status = ? "
-            "AND record_type = 'response'"
-        )
-        params: list[object] = [url, body_sha256, status]
-        if payload_digest is not None:
-            sql += " AND payload_digest = ?"
-            params.append(payload_digest)
-        if content_encoding is not None:
-            sql += " AND coalesce(content_encoding, '') = ?"
-            params.append(content_encoding)
-        if payload_length is not None:
-            sql += " AND payload_length = ?"
-            params.append(payload_length)
-        row = self.conn.execute(sql + " ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
+        params: dict[str, object] = {"url": url, "body_sha256": body_sha256, "status": status}
+        if payload_digest is None:
+            row = self.db.first(sql.identical_decoded, params)
+        else:
+            # The revisit's case: all three are known together (archiver.warc.revisits).
+            params.update(
+                payload_digest=payload_digest,
+                content_encoding=content_encoding or "",
+                payload_length=payload_length,
+            )
+            row = self.db.first(sql.identical_payload, params)
         return CaptureRow(*row) if row is not None else None
 
     def forget_captures_from(self, warc_file: str, offset: int) -> int:
@@ -134,29 +153,31 @@ class ArchiveIndex:
         Every article whose current record names one of them is no longer archived, so the
         next run fetches it again. Returns how many articles that un-archived.
         """
-        with self._transaction():
-            self.conn.execute(
-                "DELETE FROM captures WHERE warc_file = ? AND warc_offset >= ?", (warc_file, offset)
-            )
-            cursor = self.conn.execute(
-                "UPDATE articles SET archived = 0 WHERE archived = 1 AND EXISTS (SELECT 1 "
-                "FROM json_each(articles.record, '$.captures') c "
-                "WHERE json_extract(c.value, '$.warc_file') = ? "
-                "AND json_extract(c.value, '$.warc_offset') >= ?)",
-                (warc_file, offset),
-            )
-        return int(cursor.rowcount)
+        unarchived = 0
+        with self.db.transaction():
+            self.db.run(sql.forget_captures, {"warc_file": warc_file, "offset": offset})
+            # A text match finds the candidates on both backends; their captures decide.
+            for site, article_id, text in self.db.all(
+                sql.articles_naming_file, {"needle": warc_file}
+            ):
+                record = Article.model_validate_json(text)
+                if any(
+                    c.warc_file == warc_file and c.warc_offset >= offset for c in record.captures
+                ):
+                    self.db.run(sql.unarchive, {"site": site, "article_id": article_id})
+                    unarchived += 1
+        return unarchived
 
     # -- files --------------------------------------------------------------------------------
 
     def file_size(self, path: str) -> int | None:
         """Bytes of the file (relative to root) already in the index, or None."""
-        row = self.conn.execute("SELECT size FROM files WHERE path = ?", (path,)).fetchone()
+        row = self.db.first(sql.file_size, {"path": path})
         return int(row[0]) if row is not None else None
 
     def mark_file(self, path: str, size: int) -> None:
         """Say that the first `size` bytes of `path` (relative to root) are indexed."""
-        self.conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (path, size))
+        self.db.run(sql.mark_file, {"path": path, "size": size})
 
     # -- articles and versions ----------------------------------------------------------------
 
@@ -170,54 +191,50 @@ class ArchiveIndex:
         at = _first_capture_time(record)
         line = record.to_json_line()
         content = fingerprint(record)
-        if not self.conn.in_transaction:
+        if not self.db.in_transaction:
             # Words remembered as written hold only inside the caller's transaction (a bulk
             # ingest), which a rollback would undo: a transaction of our own starts afresh.
             self._search_words.clear()
-        with self._transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.site,
-                    record.article_id,
-                    record.version,
-                    record.url,
-                    at,
-                    json.dumps(record.changes),
-                    content,
-                    record_file,
-                ),
+        key = {"site": record.site, "article_id": record.article_id}
+        with self.db.transaction():
+            self.db.run(
+                sql.insert_version,
+                {
+                    **key,
+                    "version": record.version,
+                    "url": record.url,
+                    "at": at,
+                    "changes": json.dumps(record.changes),
+                    "fingerprint": content,
+                    "record_file": record_file,
+                },
             )
-            current = self.conn.execute(
-                "SELECT version, record FROM articles WHERE site = ? AND article_id = ?",
-                (record.site, record.article_id),
-            ).fetchone()
+            current = self.db.first(sql.current_row, key)
             self._upsert_article(record, at, line, content)
-            if current is None or (record.version >= current[0] and line != current[1]):
+            searchable = isinstance(self.db, SqliteDatabase)  # FTS5: the explorer's search
+            if searchable and (
+                current is None or (record.version >= current[0] and line != current[1])
+            ):
                 old = None if current is None else str(current[1])
                 search.replace_document(self.conn, old, record, self._search_words)
             if refresh:
                 self._refresh(record.site, record.article_id)
 
     def _upsert_article(self, record: Article, at: str, line: str, content: str) -> None:
-        self.conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) "
-            "ON CONFLICT (site, article_id) DO UPDATE SET url = excluded.url, "
-            "version = excluded.version, fingerprint = excluded.fingerprint, "
-            "published_at = excluded.published_at, archived = excluded.archived, "
-            "record = excluded.record WHERE excluded.version >= articles.version",
-            (
-                record.site,
-                record.article_id,
-                record.url,
-                at,
-                at,
-                record.version,
-                content,
-                iso_utc(record.published_at) if record.published_at else None,
-                int(_fully_captured(record)),
-                line,
-            ),
+        self.db.run(
+            sql.upsert_article,
+            {
+                "site": record.site,
+                "article_id": record.article_id,
+                "url": record.url,
+                "first_seen": at,
+                "last_seen": at,
+                "version": record.version,
+                "fingerprint": content,
+                "published_at": iso_utc(record.published_at) if record.published_at else None,
+                "archived": int(_fully_captured(record)),
+                "record": line,
+            },
         )
 
     def touch(self, site: str, article_id: str) -> None:
@@ -226,36 +243,23 @@ class ArchiveIndex:
 
     def current_record(self, site: str, article_id: str) -> Article | None:
         """The latest version's record of the article, or None if none was written."""
-        row = self.conn.execute(
-            "SELECT record FROM articles WHERE site = ? AND article_id = ?", (site, article_id)
-        ).fetchone()
+        row = self.db.first(sql.current_record, {"site": site, "article_id": article_id})
         return Article.model_validate_json(row[0]) if row is not None else None
 
     def current_records(self, site: str | None = None) -> Iterator[Article]:
         """The current record of every article (of `site`; None: every site), ordered by site
         then article id (as text). Streamed: one record in memory at a time."""
-        cursor = self.conn.execute(
-            "SELECT record FROM articles WHERE (? IS NULL OR site = ?) ORDER BY site, article_id",
-            (site, site),
-        )
-        for (text,) in cursor:
+        for (text,) in self.db.run(sql.current_records, {"site": site}):
             yield Article.model_validate_json(text)
 
     def is_archived(self, site: str, article_id: str) -> bool:
         """True when a record of the article was written with every page's WARC capture."""
-        row = self.conn.execute(
-            "SELECT archived FROM articles WHERE site = ? AND article_id = ?", (site, article_id)
-        ).fetchone()
+        row = self.db.first(sql.is_archived, {"site": site, "article_id": article_id})
         return row is not None and bool(row[0])
 
     def published_since(self, site: str, since: datetime) -> list[str]:
         """URLs of the site's articles published (else first seen) at or after `since`."""
-        moment = iso_utc(since)
-        rows = self.conn.execute(
-            "SELECT url FROM articles WHERE site = ? AND coalesce(published_at, first_seen) >= ? "
-            "ORDER BY coalesce(published_at, first_seen) DESC, article_id",
-            (site, moment),
-        ).fetchall()
+        rows = self.db.all(sql.published_since, {"site": site, "since": iso_utc(since)})
         return [str(row[0]) for row in rows]
 
     def search(self, query: search.SearchQuery) -> search.SearchResults:
@@ -263,33 +267,44 @@ class ArchiveIndex:
         return search.search(self.conn, query)
 
     def article_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return int(self.db.first(sql.article_count)[0])
 
     # -- events -------------------------------------------------------------------------------
 
     def record_event(self, event: ArticleEvent, refresh: bool = True) -> None:
         """Index an event (a deletion); idempotent. `refresh` as for `record_version`."""
-        with self._transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    event.site,
-                    event.article_id,
-                    event.kind,
-                    event.url,
-                    iso_utc(event.at),
-                    event.status,
-                    event.location,
-                ),
+        with self.db.transaction():
+            self.db.run(
+                sql.insert_event,
+                {
+                    "site": event.site,
+                    "article_id": event.article_id,
+                    "kind": event.kind,
+                    "url": event.url,
+                    "at": iso_utc(event.at),
+                    "status": event.status,
+                    "location": event.location,
+                },
             )
             if refresh:
                 self._refresh(event.site, event.article_id)
 
     def is_deleted(self, site: str, article_id: str) -> bool:
-        row = self.conn.execute(
-            "SELECT deleted_at FROM articles WHERE site = ? AND article_id = ?", (site, article_id)
-        ).fetchone()
+        row = self.db.first(sql.deleted_at, {"site": site, "article_id": article_id})
         return row is not None and row[0] is not None
+
+    def claim_deletion(self, site: str, article_id: str, at: datetime) -> bool:
+        """Mark the article deleted at `at` unless it already is; True when this call did.
+
+        Of several workers finding the same deletion at once, one gets True and writes the
+        event. The mark is the same one the event makes; should the event never be written
+        (the worker killed), the next refresh of the article clears it and a later run finds
+        the deletion again.
+        """
+        cursor = self.db.run(
+            sql.claim_deletion, {"site": site, "article_id": article_id, "at": iso_utc(at)}
+        )
+        return int(cursor.rowcount) == 1
 
     # -- changes (`archiver changes`) ---------------------------------------------------------
 
@@ -297,112 +312,76 @@ class ArchiveIndex:
         """Every version after an article's first, captured at or after `start` (ISO UTC)."""
         return [
             VersionRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
-            for row in self.conn.execute(
-                "SELECT site, article_id, url, at, version, changes FROM versions "
-                "WHERE version > 1 AND at >= ? AND (? IS NULL OR site = ?)",
-                (start, site, site),
-            )
+            for row in self.db.run(sql.versions_after_first, {"start": start, "site": site})
         ]
 
     def deletions(self, start: str, site: str | None) -> list[DeletionRow]:
         """Every deletion event seen at or after `start` (ISO UTC)."""
         return [
-            DeletionRow(*row)
-            for row in self.conn.execute(
-                "SELECT site, article_id, url, at, status, location FROM events "
-                "WHERE kind = 'deleted' AND at >= ? AND (? IS NULL OR site = ?)",
-                (start, site, site),
-            )
+            DeletionRow(*row) for row in self.db.run(sql.deletions, {"start": start, "site": site})
         ]
 
     def record_file(self, site: str, article_id: str, version: int) -> str | None:
         """The records file (relative to the root) holding one version of an article."""
-        row = self.conn.execute(
-            "SELECT record_file FROM versions WHERE site = ? AND article_id = ? AND version = ?",
-            (site, article_id, version),
-        ).fetchone()
+        row = self.db.first(
+            sql.version_file, {"site": site, "article_id": article_id, "version": version}
+        )
         return None if row is None else str(row[0])
 
     # -- cursors ------------------------------------------------------------------------------
 
     def cursor(self, name: str) -> str | None:
         """A saved position (a backfill's), or None."""
-        row = self.conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+        row = self.db.first(sql.cursor_value, {"name": name})
         return str(row[0]) if row is not None else None
 
     def set_cursor(self, name: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (name, value))
+        self.db.run(sql.set_cursor, {"name": name, "value": value})
 
     # -- skips: what a crawl need not fetch again for a while --------------------------------
 
     def mark_skip(self, key: str, kind: str, at: datetime) -> None:
         """Note that `key` (an article "site:id", or a URL) answered as `kind` again at `at`."""
-        self.conn.execute(
-            "INSERT INTO skips VALUES (?, ?, ?, 1) ON CONFLICT (url) DO UPDATE SET "
-            "kind = excluded.kind, at = excluded.at, "
-            "count = CASE WHEN skips.kind = excluded.kind THEN skips.count + 1 ELSE 1 END",
-            (key, kind, iso_utc(at)),
-        )
+        self.db.run(sql.mark_skip, {"key": key, "kind": kind, "at": iso_utc(at)})
 
     def clear_skip(self, key: str) -> None:
         """Forget a skip: `key` answered normally."""
-        self.conn.execute("DELETE FROM skips WHERE url = ?", (key,))
+        self.db.run(sql.clear_skip, {"key": key})
 
     def skipped(self, key: str, kind: str, since: datetime, min_count: int = 1) -> bool:
         """True when `key` was last seen as `kind` at or after `since`, `min_count` times or
         more in a row: a crawl skips it until then."""
-        row = self.conn.execute(
-            "SELECT count FROM skips WHERE url = ? AND kind = ? AND at >= ?",
-            (key, kind, iso_utc(since)),
-        ).fetchone()
+        row = self.db.first(sql.skip_count, {"key": key, "kind": kind, "since": iso_utc(since)})
         return row is not None and int(row[0]) >= min_count
 
     # -- maintenance --------------------------------------------------------------------------
 
     def clear(self) -> None:
         """Empty every table derived from the files (cursors stay)."""
-        with transaction(self.conn):
-            for table in DERIVED_TABLES:
-                if table not in SEARCH_TABLES:
-                    self.conn.execute(f"DELETE FROM {table}")
-            search.clear(self.conn)
+        with self.db.begin():
+            if isinstance(self.db, SqliteDatabase):
+                for table in DERIVED_TABLES:
+                    if table not in SEARCH_TABLES:
+                        self.conn.execute(f"DELETE FROM {table}")
+                search.clear(self.conn)
+            else:
+                for builder in sql.CLEAR_SHARED:
+                    self.db.run(builder)
             self._search_words.clear()
 
     def refresh_all(self) -> None:
         """Recompute derived article columns for every article (after a bulk ingest)."""
-        with transaction(self.conn):
+        with self.db.begin():
             self._refresh(None, None)
 
-    def _transaction(self) -> AbstractContextManager[object]:
-        # Inside a caller's transaction (a bulk ingest) a nested BEGIN would fail.
-        return nullcontext() if self.conn.in_transaction else transaction(self.conn)
-
     def _refresh(self, site: str | None, article_id: str | None) -> None:
-        # Derived from facts that arrive in any order (captures, versions, events), so that an
-        # index built live and one rebuilt from the files end up the same.
-        where, params = (
-            ("WHERE site = ? AND article_id = ?", (site, article_id)) if site else ("", ())
-        )
-        self.conn.execute(
-            "UPDATE articles SET "
-            "first_seen = (SELECT min(v.at) FROM versions v WHERE v.site = articles.site "
-            "  AND v.article_id = articles.article_id), "
-            "last_seen = max((SELECT max(v.at) FROM versions v WHERE v.site = articles.site "
-            "  AND v.article_id = articles.article_id), coalesce((SELECT max(c.fetched_at) "
-            "  FROM captures c WHERE c.url = articles.url AND c.status = 200 "
-            # A soft-404 is a 200 capture too: the one a deletion event names is no sighting.
-            "  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.site = articles.site "
-            "  AND e.article_id = articles.article_id AND e.status = 200 "
-            "  AND e.at = c.fetched_at)), '')), "
-            "deleted_at = (SELECT max(e.at) FROM events e WHERE e.site = articles.site "
-            f"  AND e.article_id = articles.article_id AND e.kind = 'deleted') {where}",
-            params,
-        )
-        self.conn.execute(
-            f"UPDATE articles SET deleted_at = NULL "
-            f"{where + ' AND' if where else 'WHERE'} deleted_at <= last_seen",
-            params,
-        )
+        if site is None:
+            self.db.run(sql.refresh_every_article)
+            self.db.run(sql.undelete_every_seen_again)
+        else:
+            key = {"site": site, "article_id": article_id}
+            self.db.run(sql.refresh_article, key)
+            self.db.run(sql.undelete_seen_again, key)
 
 
 def _first_capture_time(record: Article) -> str:

@@ -14,8 +14,8 @@ from archiver.durable import cut_partial_line
 from archiver.layout import OPEN_SUFFIX, ArchiveLayout, left_by_dead_writer
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
+from archiver.store.index import statements
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow, iso_utc
-from archiver.store.index.schema import transaction
 from archiver.warc.digests import body_sha256, content_encoding
 from archiver.warc.raw import RawRecord, WarcReadError, iter_records
 
@@ -170,16 +170,8 @@ def rebuild(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
 
 def resolve_revisits(index: ArchiveIndex) -> None:
     """Give revisit rows their original's body hash and length (it may be indexed later)."""
-    index.conn.execute(
-        "UPDATE captures SET body_sha256 = (SELECT o.body_sha256 FROM captures o "
-        "WHERE o.record_id = captures.refers_to) "
-        "WHERE record_type = 'revisit' AND body_sha256 IS NULL"
-    )
-    index.conn.execute(
-        "UPDATE captures SET payload_length = (SELECT o.payload_length FROM captures o "
-        "WHERE o.record_id = captures.refers_to) "
-        "WHERE record_type = 'revisit' AND payload_length IS NULL"
-    )
+    index.db.run(statements.revisit_bodies)
+    index.db.run(statements.revisit_lengths)
 
 
 def _pending(index: ArchiveIndex, root: Path, path: Path) -> bool:
@@ -190,7 +182,7 @@ def _ingest_warc(index: ArchiveIndex, root: Path, path: Path, report: SyncReport
     rel = _relative(root, path)
     size = path.stat().st_size
     count = 0
-    with transaction(index.conn):
+    with index.db.begin():
         try:
             for record in iter_records(path):
                 row = capture_row(record, rel)
@@ -208,7 +200,7 @@ def _ingest_records(index: ArchiveIndex, root: Path, path: Path, report: SyncRep
     rel = _relative(root, path)
     size = path.stat().st_size
     count = 0
-    with path.open(encoding="utf-8") as handle, transaction(index.conn):
+    with path.open(encoding="utf-8") as handle, index.db.begin():
         for number, line in enumerate(handle, 1):
             if not line.endswith("\n"):
                 break  # the line a killed run was writing
@@ -227,7 +219,7 @@ def _ingest_events(index: ArchiveIndex, root: Path, path: Path, report: SyncRepo
     rel = _relative(root, path)
     size = path.stat().st_size
     count = 0
-    with path.open(encoding="utf-8") as handle, transaction(index.conn):
+    with path.open(encoding="utf-8") as handle, index.db.begin():
         for number, line in enumerate(handle, 1):
             if not line.endswith("\n"):
                 break

@@ -90,6 +90,16 @@ CREATE TABLE IF NOT EXISTS skips (
     at TEXT NOT NULL,
     count INTEGER NOT NULL
 );
+-- A version number taken before its record is written (tables.py says why).
+CREATE TABLE IF NOT EXISTS version_claims (
+    site TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    claimed_by TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (site, article_id, version)
+);
 -- Full-text search (search.py): one document per article, made from its current record.
 -- search_docs says which article an FTS rowid is; the rowid orders by publication time.
 CREATE TABLE IF NOT EXISTS search_docs (
@@ -205,6 +215,7 @@ DERIVED_TABLES = (
     "versions",
     "articles",
     "events",
+    "version_claims",
     *SEARCH_TABLES,
     *EXPLORE_TABLES,
 )
