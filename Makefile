@@ -47,7 +47,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# redis-server and chromium from Debian's packages (installed when run as root).
+# redis-server, chromium and postgresql from Debian's packages (installed when run as root).
 system-deps:
 	bash scripts/system-deps.sh
 
@@ -69,7 +69,8 @@ replaywebpage: $(REPLAYWEBPAGE)/.version-$(REPLAYWEBPAGE_VERSION)
 test: install-test system-deps lint pywb replaywebpage
 	ARCHIVER_REPLAY_ENV=$(abspath $(PYWB_ENV)) $(BIN)/pytest
 
-# The fast part alone: in-process tests, no crawl, pywb, chromium or Redis (tests/conftest.py).
+# The fast part alone: in-process tests, no crawl, pywb, chromium, Redis or PostgreSQL
+# (tests/conftest.py).
 test-unit: install-test
 	$(BIN)/pytest -m unit
 

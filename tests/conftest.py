@@ -2,7 +2,8 @@
 
 Every test carries a kind marker (registered in pyproject.toml): `unit` (in-process and fast),
 `crawl` (starts processes: a Scrapy crawl, an `archiver` command, a scheduled job), `replay`
-(pywb), `browser` (chromium), `redis` (redis-server). `pytest -m unit` is the fast set.
+(pywb), `browser` (chromium), `redis` (redis-server), `postgres` (a PostgreSQL server).
+`pytest -m unit` is the fast set.
 Module-scoped fixtures here are still made once per test module, as when each module defined
 its own copy.
 """
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 # that use it, not the collection of every test.
 
 UNIT_NO_PROCESS = (
-    "a test marked unit started a process ({command!r}); mark it crawl, replay, browser or "
-    "redis instead (tests/conftest.py)"
+    "a test marked unit started a process ({command!r}); mark it crawl, replay, browser, redis "
+    "or postgres instead (tests/conftest.py)"
 )
 
 
@@ -41,7 +42,8 @@ def _no_process_if_unit(item: pytest.Item) -> Iterator[None]:
     `_execute_child` is where every Popen (hence run, check_output, asyncio's subprocesses and
     Playwright's browser launch) forks, however the caller imported it. Patched around setup
     as well as the call, so a module-scoped fixture first needed by a unit test (a crawl, a
-    pywb environment) is refused too: `-m unit` starts no crawl, pywb, chromium or Redis.
+    pywb environment) is refused too: `-m unit` starts no crawl, pywb, chromium, Redis or
+    PostgreSQL.
     """
     if item.get_closest_marker("unit") is None:
         yield
@@ -107,3 +109,14 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.replaying import crawl_archive
 
     return crawl_archive(tmp_path_factory.mktemp("archive"))
+
+
+@pytest.fixture(scope="module")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1, one per test module: its SQLAlchemy URL,
+    `postgresql+psycopg://archiver@127.0.0.1:<port>/archiver`. A test that needs a database of
+    its own makes one with tests.postgres_server.fresh_database."""
+    from tests.postgres_server import postgres_server
+
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
+        yield url

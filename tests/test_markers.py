@@ -12,7 +12,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 TESTS = Path(__file__).resolve().parent
-KINDS = frozenset({"unit", "crawl", "replay", "browser", "redis"})
+KINDS = frozenset({"unit", "crawl", "replay", "browser", "redis", "postgres"})
 
 
 def _marks(node: ast.expr) -> set[str]:
@@ -60,7 +60,9 @@ def test_every_test_has_a_kind() -> None:
         for path in sorted(TESTS.rglob("test_*.py"))
         if (names := unmarked_tests(path.read_text(encoding="utf-8")))
     }
-    assert missing == {}, "mark these unit, crawl, replay, browser or redis (pyproject.toml)"
+    assert missing == {}, (
+        "mark these unit, crawl, replay, browser, redis or postgres (pyproject.toml)"
+    )
 
 
 def test_the_kind_check_sees_a_missing_marker() -> None:
