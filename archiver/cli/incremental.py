@@ -23,6 +23,13 @@ def register(commands: Commands) -> None:
         "rebuild", help="recreate the index from the WARC, records and events files alone"
     )
     add_dir(rebuild)
+    rebuild.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="another worker's archive directory to read too (repeatable; with --index-url)",
+    )
     _add_index(rebuild)
     rebuild.set_defaults(run=_run_index_rebuild)
 
@@ -57,39 +64,68 @@ def register(commands: Commands) -> None:
 
 
 def _add_index(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--index",
         type=Path,
         default=None,
         help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
         "else DIR/index.sqlite3), as crawls use it",
     )
+    where.add_argument(
+        "--index-url",
+        default=None,
+        metavar="URL",
+        help="a shared PostgreSQL index, postgresql://... (default: $ARCHIVER_INDEX_URL, the "
+        "ARCHIVER_INDEX_URL setting)",
+    )
 
 
-def index_path(option: Path | None) -> Path | None:
-    """--index, else $ARCHIVER_INDEX_PATH, else the project's ARCHIVER_INDEX_PATH setting;
-    None means the archive root's index.sqlite3 (what a crawl with the same settings uses)."""
+def index_path(option: Path | None, url: str | None = None) -> Path | str | None:
+    """--index-url or --index, else $ARCHIVER_INDEX_URL, $ARCHIVER_INDEX_PATH, else the
+    project's ARCHIVER_INDEX_URL or ARCHIVER_INDEX_PATH setting; None means the archive
+    root's index.sqlite3 (what a crawl with the same settings uses)."""
+    from archiver.store.index.location import is_index_url
+
+    if url is not None:
+        if not is_index_url(url):
+            raise CommandError(f"--index-url takes a postgresql:// URL, not {url!r}")
+        return url
     if option is not None:
         return option
+    if os.environ.get("ARCHIVER_INDEX_URL"):
+        return os.environ["ARCHIVER_INDEX_URL"]
     if os.environ.get("ARCHIVER_INDEX_PATH"):
         return Path(os.environ["ARCHIVER_INDEX_PATH"])
     from scrapy.utils.project import get_project_settings
 
-    configured = get_project_settings().get("ARCHIVER_INDEX_PATH")
+    settings = get_project_settings()
+    if settings.get("ARCHIVER_INDEX_URL"):
+        return str(settings.get("ARCHIVER_INDEX_URL"))
+    configured = settings.get("ARCHIVER_INDEX_PATH")
     return Path(configured) if configured else None
 
 
 def _run_index_rebuild(options: argparse.Namespace) -> int:
     from archiver.layout import ArchiveLayout
-    from archiver.store.index.rebuild import rebuild_from_files
+    from archiver.store.index.rebuild import rebuild_from_files, rebuild_shared
 
     root = archive_dir(options.dir)
     if not root.is_dir():
         raise CommandError(f"no archive at {root}; give --dir")
-    path = index_path(options.index) or ArchiveLayout(root).index_path
-    locks = _hold_every_site(root)
+    path = index_path(options.index, options.index_url) or ArchiveLayout(root).index_path
+    roots = [root, *(options.also or [])]
+    if len(roots) > 1 and isinstance(path, Path):
+        raise CommandError("--also needs a shared index (--index-url): one SQLite file per archive")
+    for other in roots[1:]:
+        if not other.is_dir():
+            raise CommandError(f"no archive at {other}")
+    locks = [lock for each in roots for lock in _hold_every_site(each)]
     try:
-        report, articles = rebuild_from_files(root, path)
+        if isinstance(path, str):
+            report, articles = rebuild_shared(roots, path)
+        else:
+            report, articles = rebuild_from_files(root, path)
     finally:
         for lock in locks:
             lock.release()
@@ -133,7 +169,11 @@ def _run_changes(options: argparse.Namespace) -> int:
         raise CommandError(f"no archive at {root}; give --dir or run a crawl first")
     out = sys.stdout
     shown = changes_under(
-        root, options.since, options.site, index_path(options.index), diffs=not options.json
+        root,
+        options.since,
+        options.site,
+        index_path(options.index, options.index_url),
+        diffs=not options.json,
     )
     for item in shown:
         change = item.change

@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from archiver.cli.common import Commands, add_dir, add_env, archive_dir, port_number
+from archiver.cli.common import CommandError, Commands, add_dir, add_env, archive_dir, port_number
 
 
 def register(commands: Commands) -> None:
@@ -47,10 +47,18 @@ def _run_serve(options: argparse.Namespace) -> int:
     from archiver.replay.env import replay_env
 
     root = archive_dir(options.dir)
+    location = index_path(options.index)
+    if isinstance(location, str):
+        raise CommandError(
+            "archiver serve reads an SQLite index, not a shared PostgreSQL one: collect the "
+            "workers' directories into one and give it a file of its own, e.g. "
+            "`ARCHIVER_INDEX_URL= archiver serve --dir DIR --index DIR/index.sqlite3` "
+            "(made from the files at start)"
+        )
     env = None if options.no_replay else replay_env(options.env)
     server = ExplorerServer(
         root,
-        index_path=index_path(options.index),
+        index_path=location,
         host=options.host,
         port=options.port,
         replay=env,

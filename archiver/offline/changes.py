@@ -119,7 +119,7 @@ def changes_under(
     root: Path,
     since: date | None,
     site: str | None,
-    index_path: Path | None = None,
+    index_path: Path | str | None = None,
     *,
     diffs: bool = True,
 ) -> list[ShownChange]:

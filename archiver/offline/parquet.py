@@ -136,7 +136,7 @@ def export_parquet(
     site: str | None = None,
     since: datetime | None = None,
     versions: bool = False,
-    index_path: Path | None = None,
+    index_path: Path | str | None = None,
 ) -> ParquetReport:
     """Write OUT/articles.parquet, the current record of every selected article (by site,
     then article id), or with `versions` OUT/versions.parquet, every version (by site, then

@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archiver.durable import describe, fsync_path, is_storage_error, stop_on_io_error
-from archiver.layout import OPEN_SUFFIX, ArchiveLayout, root_from_settings, run_stem
+from archiver.layout import OPEN_SUFFIX, ArchiveLayout, root_from_settings, run_stem, this_host
 from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from archiver.sites.urls import parse_article_url
@@ -99,6 +99,8 @@ class ExtractionPipeline:
         self.layout = ArchiveLayout(root)
         self.index = index
         stem = run_stem(run_name, datetime.now(UTC))
+        self.worker = f"{this_host()}-{os.getpid()}"
+        """`<host>-<pid>`: who claims a version in the index (claim_version)."""
         self.writer = JsonLinesWriter(self.layout.records_dir, stem)
         self.events = JsonLinesWriter(self.layout.events_dir, stem)
         self.workers = workers
@@ -208,6 +210,8 @@ class ExtractionPipeline:
                 with self._writing(self.index.path):
                     self.index.touch(record.site, record.article_id)
             return None
+        if self.index is not None and not await self._claimed(versioned):
+            return None
         line = versioned.to_json_line()
         with self._writing(self.writer.path(versioned.site)):
             path = await self._durably(self._write_line, versioned, line)
@@ -232,6 +236,26 @@ class ExtractionPipeline:
                 self.index.record_version(versioned, self.layout.relative(path))
         return versioned
 
+    async def _claimed(self, record: Article) -> bool:
+        # Crawls on other machines may share the index (PostgreSQL): of two workers that find
+        # the same new article or the same edit at once, one writes the record.
+        assert self.index is not None
+        with self._writing(self.index.path):
+            claim = self.index.claim_version(record, self.worker, datetime.now(UTC))
+        if claim == "mine":
+            return True
+        if claim == "duplicate":
+            self.stats.inc_value("archiver/versions/claimed_by_another_worker")
+        else:
+            self.stats.inc_value("archiver/versions/conflict")
+            logger.warning(
+                "article %s: version %d was taken by another worker with other content; "
+                "compared again by a later run",
+                record.url,
+                record.version,
+            )
+        return False
+
     def _write_line(self, record: Article, line: str) -> Path:
         # On the durable thread: the WARC files the record points into, then its line.
         fsync_open_warcs(self.root, record.captures)
@@ -243,7 +267,7 @@ class ExtractionPipeline:
         return await asyncio.wrap_future(self.durable.submit(write, *args))
 
     @contextmanager
-    def _writing(self, path: Path) -> Iterator[None]:
+    def _writing(self, path: Path | str) -> Iterator[None]:
         # A failed write (disk full, I/O error) stops the crawl in one line; the item gets no
         # record and is not marked archived, so a later run fetches it again.
         try:
@@ -293,10 +317,13 @@ class ExtractionPipeline:
         if self.index is None or self.index.current_record(item.site, item.article_id) is None:
             self.stats.inc_value("archiver/articles/gone_unknown")
             return
-        if self.index.is_deleted(item.site, item.article_id):
+        at = item.capture.fetched_at if item.capture is not None else datetime.now(UTC)
+        with self._writing(self.index.path):
+            # One worker records a deletion, however many find it at once (shared index).
+            first = self.index.claim_deletion(item.site, item.article_id, at)
+        if not first:
             self.stats.inc_value("archiver/articles/still_deleted")
             return
-        at = item.capture.fetched_at if item.capture is not None else datetime.now(UTC)
         event = ArticleEvent(
             kind="deleted",
             site=item.site,

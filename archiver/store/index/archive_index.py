@@ -6,9 +6,9 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from archiver.layout import ArchiveLayout
 from archiver.record import Article
@@ -43,6 +43,13 @@ class CaptureRow:
     refers_to: str | None = None
     content_encoding: str | None = None
     payload_length: int | None = None
+
+
+Claim = Literal["mine", "duplicate", "conflict"]
+"""What ArchiveIndex.claim_version found (see there)."""
+
+CLAIM_STALE = timedelta(minutes=10)
+"""A version claimed this long ago with no record written: its worker died."""
 
 
 def iso_utc(moment: datetime) -> str:
@@ -236,6 +243,38 @@ class ArchiveIndex:
                 "record": line,
             },
         )
+
+    def claim_version(
+        self, record: Article, worker: str, now: datetime, stale_after: timedelta = CLAIM_STALE
+    ) -> Claim:
+        """Take the record's version number for `worker` before its line is written.
+
+        "mine": write it (a claim of this worker, or one whose worker wrote no record within
+        `stale_after`: it died, and this one takes over). "duplicate": another worker claimed
+        this version with the same content (it writes it; this record is not needed).
+        "conflict": another worker claimed it with other content (an edit on top of an edit,
+        seen by two workers at once): nothing is written now, a later run compares again.
+        """
+        key = {"site": record.site, "article_id": record.article_id, "version": record.version}
+        content = fingerprint(record)
+        claim = {"fingerprint": content, "claimed_by": worker, "claimed_at": iso_utc(now)}
+        with self.db.transaction():
+            if self.db.run(sql.claim_version, {**key, **claim}).rowcount == 1:
+                return "mine"
+            found = self.db.first(sql.version_claim, key)
+        if found is None:  # cleared by a rebuild in between: take it again
+            return self.claim_version(record, worker, now, stale_after)
+        theirs, by, at = str(found[0]), str(found[1]), str(found[2])
+        if by == worker:
+            return "mine"
+        written = self.db.first(sql.version_written, key) is not None
+        if not written and at < iso_utc(now - stale_after):
+            taken = self.db.run(
+                sql.take_over_claim, {**key, **claim, "was_claimed_by": by, "was_claimed_at": at}
+            )
+            if taken.rowcount == 1:
+                return "mine"
+        return "duplicate" if theirs == content else "conflict"
 
     def touch(self, site: str, article_id: str) -> None:
         """Recompute first/last seen and deletion state of one article from indexed facts."""

@@ -10,10 +10,12 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
+from archiver.errors import ArchiverError
 from archiver.layout import ArchiveLayout, root_from_settings
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.heal import MOVED_ASIDE
 from archiver.store.index.ingest import sync
+from archiver.store.index.location import IndexLocation, is_index_url, redact
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,6 +31,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # SQLite file; None means $ARCHIVER_INDEX_PATH if set, else ARCHIVER_DIR/index.sqlite3
     # (`archiver changes` and `archiver index rebuild` resolve it the same way, or take --index).
     "ARCHIVER_INDEX_PATH": None,
+    # A postgresql:// URL (or $ARCHIVER_INDEX_URL): the index shared by crawls on several
+    # machines, in place of the SQLite file (needs `archiver[postgres]`).
+    "ARCHIVER_INDEX_URL": None,
     # Days a page refused as not an article (video, gallery, soft 404) is not fetched again by
     # latest/backfill runs (urls= and refresh still fetch it); 0 disables the skip.
     "ARCHIVER_INDEX_NOT_ARTICLE_DAYS": 30,
@@ -57,9 +62,17 @@ class _CrawlIndex:
         self.index.close()
 
 
-def crawl_index_path(settings: BaseSettings) -> Path:
-    """The index file a crawl with `settings` uses: ARCHIVER_INDEX_PATH, $ARCHIVER_INDEX_PATH,
-    else ARCHIVER_DIR/index.sqlite3."""
+def crawl_index_path(settings: BaseSettings) -> IndexLocation:
+    """The index a crawl with `settings` uses: ARCHIVER_INDEX_URL, $ARCHIVER_INDEX_URL (a
+    PostgreSQL URL), else the file ARCHIVER_INDEX_PATH, $ARCHIVER_INDEX_PATH, else
+    ARCHIVER_DIR/index.sqlite3."""
+    url = settings.get("ARCHIVER_INDEX_URL") or os.environ.get("ARCHIVER_INDEX_URL")
+    if url:
+        if not is_index_url(str(url)):
+            raise ArchiverError(
+                f"ARCHIVER_INDEX_URL is not a postgresql:// URL: {redact(str(url))}"
+            )
+        return str(url)
     configured = settings.get(
         "ARCHIVER_INDEX_PATH", SETTINGS_DEFAULTS["ARCHIVER_INDEX_PATH"]
     ) or os.environ.get("ARCHIVER_INDEX_PATH")
@@ -68,7 +81,11 @@ def crawl_index_path(settings: BaseSettings) -> Path:
     )
 
 
-_PREOPENED: dict[Path, ArchiveIndex] = {}
+_PREOPENED: dict[str, ArchiveIndex] = {}
+
+
+def _key(location: IndexLocation) -> str:
+    return location if isinstance(location, str) else str(location.absolute())
 
 
 def open_before_crawl(settings: BaseSettings) -> None:
@@ -78,8 +95,8 @@ def open_before_crawl(settings: BaseSettings) -> None:
     if not settings.getbool("ARCHIVER_INDEX_ENABLED", SETTINGS_DEFAULTS["ARCHIVER_INDEX_ENABLED"]):
         return
     path = crawl_index_path(settings)
-    if path.absolute() not in _PREOPENED:
-        _PREOPENED[path.absolute()] = ArchiveIndex(root_from_settings(settings), path)
+    if _key(path) not in _PREOPENED:
+        _PREOPENED[_key(path)] = ArchiveIndex(root_from_settings(settings), path)
 
 
 def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
@@ -95,7 +112,7 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
     if held is not None:
         return held.index
     root, path = root_from_settings(settings), crawl_index_path(settings)
-    index = _PREOPENED.pop(path.absolute(), None) or ArchiveIndex(root, path)
+    index = _PREOPENED.pop(_key(path), None) or ArchiveIndex(root, path)
     report = sync(index)
     if crawler.stats is not None:
         for name, value in (
@@ -108,9 +125,10 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
         ):
             if value:
                 crawler.stats.set_value(f"archiver/index/sync/{name}", value)
-    if path.absolute() in MOVED_ASIDE and crawler.stats is not None:
+    moved = MOVED_ASIDE.get(path.absolute()) if isinstance(path, Path) else None
+    if moved is not None and crawler.stats is not None:
         # The warning went to the log when the index was opened; the stats keep it too.
-        crawler.stats.set_value("archiver/index/moved_aside", MOVED_ASIDE[path.absolute()].name)
+        crawler.stats.set_value("archiver/index/moved_aside", moved.name)
     for problem in report.problems:
         logger.warning("index sync: %s", problem)
     held = _CrawlIndex(index)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.heal import salvage_into
-from archiver.store.index.ingest import SyncReport, sync
+from archiver.store.index.ingest import SyncReport, rebuild, sync
 
 _COMPANIONS = ("", "-wal", "-shm", "-journal", ".lock")
 
@@ -35,6 +35,23 @@ def rebuild_from_files(root: Path, path: Path) -> tuple[SyncReport, int]:
     finally:
         _remove(fresh)
     return report, articles
+
+
+def rebuild_shared(roots: list[Path], url: str) -> tuple[SyncReport, int]:
+    """Empty the shared index at `url` and read the files of every archive in `roots` (the
+    directories of the workers that share it). Backfill cursors and skip notes stay. Returns
+    the sync reports added up and the number of articles indexed."""
+    total = SyncReport()
+    with ArchiveIndex(roots[0], url) as index:
+        for number, root in enumerate(roots):
+            report = rebuild(index, root) if number == 0 else sync(index, root)
+            total.files += report.files
+            total.captures += report.captures
+            total.records += report.records
+            total.events += report.events
+            total.recovered += report.recovered
+            total.problems += report.problems
+        return total, index.article_count()
 
 
 def _remove(path: Path) -> None:
