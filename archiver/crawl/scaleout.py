@@ -10,6 +10,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
 from archiver.crawl.claims import ArticleClaims, LocalClaims, RedisClaims
+from archiver.store.run_share import run_key
 
 if TYPE_CHECKING:
     from typing import Self
@@ -71,7 +72,7 @@ def claims_for(crawler: Crawler, spider_name: str) -> ArticleClaims:
         return LocalClaims()
     from scrapy_redis.connection import get_redis_from_settings
 
-    key = f"archiver:{run_name(settings)}:{spider_name}:articles"
+    key = run_key(run_name(settings), spider_name, "articles")
     ttl = settings.getint("ARCHIVER_REDIS_TTL", DEFAULT_TTL)
     return RedisClaims(get_redis_from_settings(settings), key, ttl)
 
@@ -110,12 +111,19 @@ class RedisWorker:
             ttl=settings.getint("ARCHIVER_REDIS_TTL", DEFAULT_TTL),
             idle=settings.getfloat("ARCHIVER_REDIS_IDLE", 10.0),
         )
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
+    def spider_opened(self, spider: Spider) -> None:
+        # Workers still open in this run: the last one to close judges the run (share_of_run).
+        key = self._key(spider, "workers")
+        self.server.incr(key)
+        self.server.expire(key, self.ttl)
+
     def _key(self, spider: Spider, suffix: str) -> str:
-        return f"archiver:{self.run}:{spider.name}:{suffix}"
+        return run_key(self.run, spider.name, suffix)
 
     def spider_idle(self, spider: Spider) -> None:
         now = self.clock()
@@ -128,5 +136,5 @@ class RedisWorker:
             raise DontCloseSpider
 
     def spider_closed(self, spider: Spider) -> None:
-        for suffix in ("requests", "dupefilter", "articles"):
+        for suffix in ("requests", "dupefilter", "articles", "workers", "found"):
             self.server.expire(self._key(spider, suffix), self.ttl)

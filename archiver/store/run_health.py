@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
+    from archiver.store.run_share import RunShare
+
 logger = logging.getLogger(__name__)
 
 UNHEALTHY_EXIT = 3
@@ -158,11 +160,15 @@ def previous_runs(runs: Path, spider: str, mode: str | None = None) -> list[dict
 
 
 def run_health(
-    stats: dict[str, Any], previous: list[dict[str, Any]], settings: HealthSettings
+    stats: dict[str, Any],
+    previous: list[dict[str, Any]],
+    settings: HealthSettings,
+    run: RunShare | None = None,
 ) -> dict[str, Any]:
     """{"summary": figures, "verdict": "ok" | "failed", "problems": [one line each]}.
 
-    Failed when the run found no article at all (a site that changed its markup or blocks us;
+    Failed when the run found no article at all (scaled out, `run`: the run's workers
+    together, judged by the last one to close) (a site that changed its markup or blocks us;
     not a backfill walk that met only missing ids),
     when any WARC write failed (archiver/warc/errors/*), or when a field's fill rate dropped by
     more than `fill_drop` from the median of the last `history` runs that had fill rates (a
@@ -170,9 +176,15 @@ def run_health(
     """
     figures = summary_figures(stats)
     problems: list[str] = []
+    # Scaled out, the run is judged as a whole: a worker the others left no article to is
+    # fine while they are open, and the last to close counts what all of them found.
+    found = figures["articles_found"] if run is None else run.found
+    judged_here = run is None or run.last
+    if run is not None:
+        figures["run_articles_found"] = run.found
     # A backfill id walk whose probes all answered 404 found the end of the ids, not a
     # broken site.
-    if figures["articles_found"] == 0 and not stats.get("archiver/backfill/missing_ids"):
+    if judged_here and found == 0 and not stats.get("archiver/backfill/missing_ids"):
         problems.append("no articles found: the site's lists or markup may have changed")
     warc_errors = sum(
         count for kind, count in figures["errors"].items() if kind.startswith("warc/")

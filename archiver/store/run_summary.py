@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,14 @@ from scrapy.exceptions import NotConfigured
 
 from archiver.durable import FIRST_ERROR_STAT, describe, write_atomic
 from archiver.layout import ArchiveLayout, root_from_settings, run_stem
-from archiver.store.run_health import HealthSettings, log_health, previous_runs, run_health
+from archiver.store.run_health import (
+    HealthSettings,
+    log_health,
+    previous_runs,
+    run_health,
+    summary_figures,
+)
+from archiver.store.run_share import RunShare, share_of_run
 
 if TYPE_CHECKING:
     from typing import Self
@@ -36,11 +44,17 @@ class RunSummaryExtension:
     """
 
     def __init__(
-        self, stats: StatsCollector, root: Path, settings: HealthSettings | None = None
+        self,
+        stats: StatsCollector,
+        root: Path,
+        settings: HealthSettings | None = None,
+        share: Callable[[str, int], RunShare | None] | None = None,
     ) -> None:
         self.stats = stats
         self.root = root
         self.health_settings = settings or HealthSettings()
+        self.share = share
+        """Scaled out: (spider, articles found) -> the run as a whole (scaleout.share_of_run)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -51,6 +65,7 @@ class RunSummaryExtension:
             crawler.stats,
             root_from_settings(crawler.settings),
             HealthSettings.from_settings(crawler.settings),
+            share=lambda spider, found: share_of_run(crawler.settings, spider, found),
         )
         # Run after the core stats extension has set finish_time and elapsed time.
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -62,7 +77,10 @@ class RunSummaryExtension:
         # Fill rates are compared only with runs of the same spider (site) and mode.
         mode = str(getattr(getattr(spider, "args", None), "mode", None) or "latest")
         previous = previous_runs(runs, spider.name, mode)
-        health = with_io_error(run_health(stats, previous, self.health_settings), stats)
+        run = None
+        if self.share is not None:
+            run = self.share(spider.name, summary_figures(stats)["articles_found"])
+        health = with_io_error(run_health(stats, previous, self.health_settings, run), stats)
         summary = {
             "spider": spider.name,
             "mode": mode,

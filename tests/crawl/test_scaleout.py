@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -112,3 +113,20 @@ def test_scaled_out_crawl_needs_a_run_name(tmp_path: Path, redis_url: str) -> No
     )
     assert done.returncode != 0
     assert "ARCHIVER_REDIS_RUN" in done.stderr
+
+
+def test_a_worker_the_others_left_no_article_to_does_not_fail_the_run(
+    tmp_path: Path, mirror: MirrorServer, redis_url: str
+) -> None:
+    (first,) = _workers(tmp_path / "early", mirror, redis_url, "run-c", 1)
+    # Started after the run's work is done: its start pages are seen already, it finds nothing.
+    (late,) = _workers(tmp_path / "late", mirror, redis_url, "run-c", 1)
+    assert first.returncode == 0, first.log[-2000:]
+    assert late.returncode == 0, late.log[-2000:]
+    assert late.records() == []
+    report = json.loads(max(late.root.glob("runs/*.json")).read_text("utf-8"))
+    assert report["verdict"] == "ok", report["problems"]
+    assert report["summary"]["articles_found"] == 0
+    early = json.loads(max(first.root.glob("runs/*.json")).read_text("utf-8"))
+    assert early["summary"]["articles_found"] > 0
+    assert report["summary"]["run_articles_found"] == early["summary"]["articles_found"]

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from archiver.store.index import tables
-from archiver.store.index.schema import DERIVED_TABLES, KEPT_TABLES, expected_columns
+from archiver.store.index.schema import (
+    CLAIM_TABLES,
+    DERIVED_TABLES,
+    KEPT_TABLES,
+    expected_columns,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -18,7 +23,7 @@ def test_every_core_table_has_the_columns_of_the_sqlite_schema() -> None:
 
 def test_every_table_of_the_shared_state_is_a_core_table() -> None:
     # The search and explorer tables are SQLite's alone (FTS5 and triggers).
-    shared = {"meta", *KEPT_TABLES, *DERIVED_TABLES} - {
+    shared = {"meta", *KEPT_TABLES, *CLAIM_TABLES, *DERIVED_TABLES} - {
         "search_docs", "search_fts", "search_headlines", "search_terms", "site_totals",
         "day_sections",
     }  # fmt: skip

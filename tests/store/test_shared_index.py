@@ -185,3 +185,13 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path) 
     message = str(raised.value)
     assert "s3cret" not in message and "\n" not in message
     assert message.startswith("cannot open the index at postgresql://someone:***@127.0.0.1:1/")
+
+
+def test_a_deletion_claimed_by_a_worker_that_died_is_found_again(index: ArchiveIndex) -> None:
+    v1, _ = _versions()
+    index.record_version(v1, "records/a.jsonl")
+    assert index.claim_deletion("globaltimes", "1371581", NOW)  # then killed: no event written
+    assert index.is_deleted("globaltimes", "1371581")
+    index.refresh_all()  # what the next start's sync does
+    assert not index.is_deleted("globaltimes", "1371581")
+    assert index.claim_deletion("globaltimes", "1371581", NOW + timedelta(days=1))

@@ -215,11 +215,14 @@ DERIVED_TABLES = (
     "versions",
     "articles",
     "events",
-    "version_claims",
     *SEARCH_TABLES,
     *EXPLORE_TABLES,
 )
 """Tables rebuilt from the files by `archiver index rebuild`."""
+
+CLAIM_TABLES = ("version_claims",)
+"""What workers sharing the index have taken on (tables.py): neither derived from the files
+nor copied from a damaged index; a rebuild leaves them (a stale claim is taken over)."""
 
 KEPT_TABLES = ("cursors", "skips")
 """Tables not derived from the files: kept by migrations, copied from an index moved aside."""

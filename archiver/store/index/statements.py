@@ -458,7 +458,7 @@ def _emptied(table: object) -> Builder:
 
 
 CLEAR_SHARED: tuple[Builder, ...] = tuple(
-    _emptied(table) for table in (files, captures, versions, articles, events, version_claims)
+    _emptied(table) for table in (files, captures, versions, articles, events)
 )
 """Emptying the tables a PostgreSQL index derives from the files (`ArchiveIndex.clear`):
-cursors and skips stay, as in SQLite's."""
+cursors, skips and claims stay, as in SQLite's."""

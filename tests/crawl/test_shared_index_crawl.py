@@ -1,0 +1,151 @@
+"""Crawls on several machines share one PostgreSQL index: what one archived, none fetches again.
+
+Two workers, each with its own archive directory (as on two machines): a first run split
+between them through Redis, then each on its own (as scheduled jobs on two machines run),
+a `latest` run and a `refresh` run against a mirror where one article was edited and one
+deleted. The same runs with the SQLite index and one worker are the baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archiver.mirror import Manifest, MirrorServer
+from tests.crawling import CrawlResult, run_crawl
+from tests.postgres_server import fresh_database
+from tests.redis_server import redis_server
+from tests.store.test_incremental_crawl import DELETED, EDITED_TEXT, EDITED_TITLE, _overlay
+
+pytestmark = [pytest.mark.crawl, pytest.mark.postgres, pytest.mark.redis]
+
+SITE = "globaltimes"
+REFRESH = {"mode": "refresh", "days": "36500"}
+
+
+@dataclass
+class Runs:
+    workers: list[Path]
+    index: dict[str, str]
+    first: list[CrawlResult]
+    latest: list[CrawlResult]
+    refresh: list[CrawlResult]
+
+
+def _parallel(
+    roots: list[Path], mirror: str, args: dict[str, str], settings: dict[str, str]
+) -> list[CrawlResult]:
+    with ThreadPoolExecutor(len(roots)) as pool:
+        futures = [pool.submit(run_crawl, SITE, r, mirror, args, settings) for r in roots]
+        return [future.result() for future in futures]
+
+
+@pytest.fixture(scope="module", params=["postgresql, two workers", "sqlite, one worker"])
+def runs(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    manifest: Manifest,
+) -> Iterator[Runs]:
+    tmp = tmp_path_factory.mktemp("shared")
+    shared = request.param.startswith("postgresql")
+    workers = [tmp / "worker0", tmp / "worker1"] if shared else [tmp / "worker0"]
+    index = (
+        {"ARCHIVER_INDEX_URL": fresh_database(request.getfixturevalue("postgres_url"), "crawl")}
+        if shared
+        else {}
+    )
+    overlay = _overlay(tmp_path_factory.mktemp("overlay"), manifest)
+    with redis_server(tmp) as redis_url, MirrorServer() as mirror:
+        split = {
+            **index,
+            "ARCHIVER_REDIS_URL": redis_url,
+            "ARCHIVER_REDIS_RUN": "first",
+            "ARCHIVER_REDIS_IDLE": "3",
+            # One request at a time, slowly: the first worker cannot empty the shared queue
+            # before the second one looks (tests/crawl/test_scaleout.py).
+            "CONCURRENT_REQUESTS": "1",
+            "DOWNLOAD_DELAY": "0.2",
+        }
+        first = _parallel(workers, mirror.url, {}, split)
+        latest = _parallel(workers, mirror.url, {}, index)
+    with MirrorServer(overlays=[overlay]) as mirror:
+        refresh = _parallel(workers, mirror.url, REFRESH, index)
+    yield Runs(workers, index, first, latest, refresh)
+
+
+def _records(roots: list[Path]) -> list[dict[str, object]]:
+    return [r for root in roots for r in CrawlResult(0, "", root, {}).records(SITE)]
+
+
+def test_every_run_of_every_worker_succeeds(runs: Runs) -> None:
+    for result in [*runs.first, *runs.latest, *runs.refresh]:
+        assert result.returncode == 0, result.log[-3000:]
+        assert "Traceback" not in result.log, result.log[-3000:]
+
+
+def test_the_first_run_archives_each_article_once(runs: Runs, manifest: Manifest) -> None:
+    expected = {a.url for a in manifest.articles if a.site == SITE and a.expect == "article"}
+    first = [r for r in _records(runs.workers) if r["version"] == 1]
+    counts = Counter(str(r["url"]) for r in first)
+    assert expected <= set(counts)
+    assert max(counts.values()) == 1, counts.most_common(3)
+
+
+def test_a_latest_run_fetches_no_article_any_worker_archived(runs: Runs) -> None:
+    for result in runs.latest:
+        assert result.stats.get("archiver/discovery/already_archived", 0) > 0, result.stats
+        assert "archiver/records/written" not in result.stats, result.stats
+        fetched = {k: v for k, v in result.stats.items() if k.startswith("archiver/discovery/")}
+        assert not result.stats.get("archiver/versions/unchanged"), fetched
+
+
+def test_an_edit_found_by_every_worker_is_one_version(runs: Runs) -> None:
+    records = _records(runs.workers)
+    versions = Counter((str(r["url"]), r["version"]) for r in records)
+    assert versions[(EDITED_TEXT, 2)] == 1
+    assert versions[(EDITED_TITLE, 2)] == 1
+    assert max(versions.values()) == 1, versions.most_common(3)
+    assert sum(r.stats.get("archiver/versions/new_versions", 0) for r in runs.refresh) == 2
+    for result in runs.refresh:
+        # Every worker fetched the edited articles again: the one that came second found
+        # the edit written already (unchanged) or being written (claimed by another).
+        assert result.stats["archiver/discovery/refresh"] >= 2, result.stats
+
+
+def test_a_deletion_found_by_every_worker_is_one_event(runs: Runs) -> None:
+    events = [
+        json.loads(line)
+        for root in runs.workers
+        for path in root.glob("events/*/*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    assert [(e["kind"], e["url"]) for e in events] == [("deleted", DELETED)]
+    assert sum(r.stats.get("archiver/articles/deleted", 0) for r in runs.refresh) == 1
+
+
+def test_changes_over_the_shared_index_and_verify_of_the_collected_archive(
+    runs: Runs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archiver.cli import main
+
+    collected = tmp_path / "collected"
+    for root in runs.workers:
+        shutil.copytree(
+            root, collected, dirs_exist_ok=True, ignore=shutil.ignore_patterns("index.sqlite3*")
+        )
+    if not runs.index:  # one worker: its own index file comes along
+        shutil.copy(runs.workers[0] / "index.sqlite3", collected / "index.sqlite3")
+    where = ["--index-url", runs.index["ARCHIVER_INDEX_URL"]] if runs.index else []
+    assert main(["changes", "--dir", str(collected), *where, "--json"]) == 0
+    changes = sorted(
+        (c["kind"], c["url"]) for c in map(json.loads, capsys.readouterr().out.splitlines())
+    )
+    assert changes == [("deleted", DELETED), ("edited", EDITED_TITLE), ("edited", EDITED_TEXT)]
+    assert main(["verify", "--dir", str(collected)]) == 0, capsys.readouterr().out
