@@ -1,6 +1,10 @@
 """Figures for incremental crawls: WARC growth of an unchanged re-crawl, index lookup time.
 
 Run: python -m benchmarks.incremental [--articles 1000000] [--lookups 20000] [--synthetic 300]
+[--lookups-only] [--no-postgres]
+
+Index look-ups are timed on both backends in one run: SQLite, and PostgreSQL on a server the
+benchmark starts on 127.0.0.1 (Debian's package, as the tests start it).
 
 WARC growth is measured twice: on the bundled mirror (29 articles, many list and missing
 pages: the worst case) and on a synthetic China Daily mirror generated from the bundled
@@ -177,29 +181,74 @@ def lookup_time(root: Path, articles: int, lookups: int) -> dict[str, float]:
         conn.executemany(
             "INSERT INTO articles VALUES (?, ?, ?, '2026-01-01', '2026-01-01', 1, ?, NULL, 1, "
             "NULL, '{}')",
-            (("chinadaily", f"WS{n:024x}", _url(n), f"{n:064x}") for n in range(articles)),
+            (_article_row(n) for n in range(articles)),
         )
         conn.executemany(
             "INSERT INTO captures VALUES (?, ?, ?, 'response', ?, 200, '2026-01-01', 'sha1:X', ?, "
             "NULL, 'gzip', 1000)",
-            (
-                (f"warc/cd/{n // 10_000}.warc.gz", n, f"<urn:uuid:{n}>", _url(n), f"{n:064x}")
-                for n in range(articles)
-            ),
+            (_capture_row(n) for n in range(articles)),
         )
         conn.execute("COMMIT")
         built = time.perf_counter() - started
-        rng = random.Random(1)
-        sample = [rng.randrange(articles) for _ in range(lookups)]
-        started = time.perf_counter()
-        for n in sample:
-            archived = index.is_archived("chinadaily", f"WS{n:024x}")
-            original = index.find_identical(
-                _url(n), 200, f"{n:064x}", "sha1:X", content_encoding="gzip", payload_length=1000
-            )
-            assert archived and original is not None
-        per_url = (time.perf_counter() - started) / lookups
+        per_url = _time_lookups(index, articles, lookups)
     return {"articles": articles, "build_seconds": built, "lookup_ms_per_url": per_url * 1000}
+
+
+def lookup_time_postgres(root: Path, articles: int, lookups: int) -> dict[str, float]:
+    """The same on a shared index: a PostgreSQL server started here on 127.0.0.1 (Debian's
+    package, as the tests start it), loaded with COPY, looked up over its socket."""
+    import psycopg
+
+    from archiver.store.index.location import driver_url
+    from tests.postgres_server import postgres_server
+
+    with postgres_server(root) as url, ArchiveIndex(root, url) as index:
+        started = time.perf_counter()
+        with psycopg.connect(driver_url(url)) as conn, conn.cursor() as cursor:
+            with cursor.copy(
+                "COPY articles (site, article_id, url, fingerprint, first_seen, last_seen, "
+                "version, archived, record) FROM STDIN"
+            ) as copy:
+                for n in range(articles):
+                    site, article_id, link, digest = _article_row(n)
+                    copy.write_row(
+                        (site, article_id, link, digest, "2026-01-01", "2026-01-01", 1, 1, "{}")
+                    )
+            with cursor.copy(
+                "COPY captures (warc_file, warc_offset, record_id, url, body_sha256, record_type, "
+                "status, fetched_at, payload_digest, content_encoding, payload_length) FROM STDIN"
+            ) as copy:
+                for n in range(articles):
+                    copy.write_row(
+                        (*_capture_row(n), "response", 200, "2026-01-01", "sha1:X", "gzip", 1000)
+                    )
+            cursor.execute("ANALYZE")
+        built = time.perf_counter() - started
+        per_url = _time_lookups(index, articles, lookups)
+    return {"articles": articles, "build_seconds": built, "lookup_ms_per_url": per_url * 1000}
+
+
+def _article_row(n: int) -> tuple[str, str, str, str]:
+    return ("chinadaily", f"WS{n:024x}", _url(n), f"{n:064x}")
+
+
+def _capture_row(n: int) -> tuple[str, int, str, str, str]:
+    return (f"warc/cd/{n // 10_000}.warc.gz", n, f"<urn:uuid:{n}>", _url(n), f"{n:064x}")
+
+
+def _time_lookups(index: ArchiveIndex, articles: int, lookups: int) -> float:
+    """Seconds per URL of what a crawl asks for each article: is it archived, and the
+    identical earlier capture (a revisit's original)."""
+    rng = random.Random(1)
+    sample = [rng.randrange(articles) for _ in range(lookups)]
+    started = time.perf_counter()
+    for n in sample:
+        archived = index.is_archived("chinadaily", f"WS{n:024x}")
+        original = index.find_identical(
+            _url(n), 200, f"{n:064x}", "sha1:X", content_encoding="gzip", payload_length=1000
+        )
+        assert archived and original is not None
+    return (time.perf_counter() - started) / lookups
 
 
 def _url(n: int) -> str:
@@ -212,11 +261,38 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--synthetic", type=int, default=300, help="synthetic mirror articles")
     parser.add_argument("--new", type=int, default=10, help="articles new in the last re-crawl")
+    parser.add_argument(
+        "--lookups-only", action="store_true", help="only the index look-ups (both backends)"
+    )
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the PostgreSQL index look-ups"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        growth = warc_growth(Path(tmp) / "crawl")
-        synthetic = synthetic_growth(Path(tmp) / "synthetic", options.synthetic, options.new)
+        if not options.lookups_only:
+            _print_growth(
+                warc_growth(Path(tmp) / "crawl"),
+                synthetic_growth(Path(tmp) / "synthetic", options.synthetic, options.new),
+            )
         lookups = lookup_time(Path(tmp) / "index", options.articles, options.lookups)
+        _print_lookups("SQLite", lookups)
+        if not options.no_postgres:
+            shared = Path(tmp) / "postgres"
+            shared.mkdir()
+            _print_lookups(
+                "PostgreSQL", lookup_time_postgres(shared, options.articles, options.lookups)
+            )
+
+
+def _print_lookups(backend: str, lookups: dict[str, float]) -> None:
+    print(
+        f"{backend} index with {lookups['articles']:,} articles (built in "
+        f"{lookups['build_seconds']:.0f} s): {lookups['lookup_ms_per_url']:.3f} ms per URL "
+        "(is_archived + find_identical)"
+    )
+
+
+def _print_growth(growth: dict[str, float], synthetic: dict[str, float]) -> None:
     print(f"first crawl of the mirror: {growth['first_crawl_bytes']:,} WARC bytes")
     print(
         f"unchanged re-crawl, mode=latest: +{growth['latest_again_bytes']:,} bytes "
@@ -236,10 +312,6 @@ def main() -> None:
         f"{synthetic['unchanged_bytes']:,} ({synthetic['unchanged_share']:.1%}); with "
         f"{synthetic['new_per_run']} new articles +{synthetic['new_bytes']:,} "
         f"({synthetic['new_share']:.1%})"
-    )
-    print(
-        f"index with {lookups['articles']:,} articles (built in {lookups['build_seconds']:.0f} s): "
-        f"{lookups['lookup_ms_per_url']:.3f} ms per URL (is_archived + find_identical)"
     )
 
 

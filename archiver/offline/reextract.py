@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 
 from pebble import ProcessPool
@@ -24,7 +25,7 @@ from archiver.record import Article, ExtractorInfo
 from archiver.sites.boilerplate import preload
 from archiver.sites.extract import ExtractionError, extract_article
 from archiver.sites.urls import parse_article_url
-from archiver.store.versions import version_history
+from archiver.store.versions import next_version, version_history
 from archiver.warc.raw import WarcReadError
 from archiver.warc.reader import BodyTooLarge
 from archiver.warc.scan import FileScan, Originals, RecordMeta, closed_warc_files, scan_file
@@ -99,6 +100,9 @@ class OutputLine:
 @dataclass
 class JobResult:
     lines: list[OutputLine] = field(default_factory=list)
+    alternates: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Capture ids -> sha256 of the record they would have made had they come first
+    (`_alternates`)."""
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     corrupt: list[str] = field(default_factory=list)
 
@@ -108,6 +112,9 @@ class ReextractResult:
     """Everything one run produced: records and counts, for the summary and for `verify`."""
 
     lines: list[OutputLine] = field(default_factory=list)
+    alternates: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """As JobResult's, of every article (without a `sink` only): what `verify` accepts for a
+    version that workers sharing an index made from a later capture of the same content."""
     files: int = 0
     articles: int = 0
     pages: int = 0
@@ -201,6 +208,7 @@ def run_job(
             result.failures.append((first.url, exc.reason))
         except Exception as exc:  # a parser bug on one page must not end the run
             result.failures.append((first.url, type(exc).__name__))
+    result.alternates = _alternates(extracted, previous)
     for record in version_history(extracted, previous):
         lead = record.captures[0] if record.captures else None
         if lead is None:
@@ -217,6 +225,26 @@ def run_job(
             )
         )
     return result
+
+
+def _alternates(extracted: list[Article], previous: Article | None) -> dict[tuple[str, ...], str]:
+    """For each capture whose content an earlier capture's version already has: the digest of
+    the record it makes when it comes first. Crawls on several machines sharing one index
+    (PostgreSQL) write a version from whichever capture claimed it first, not always the
+    earliest fetched; that record is then this one."""
+    out: dict[tuple[str, ...], str] = {}
+    before: Article | None = None
+    latest, made_here = previous, False
+    for record in extracted:
+        versioned = next_version(latest, record)
+        if versioned is not None:
+            before, latest, made_here = latest, versioned, True
+            continue
+        alternate = next_version(before, record) if made_here else None
+        if alternate is not None:
+            ids = tuple(c.warc_record_id for c in record.captures)
+            out[ids] = sha256(alternate.to_json_line().encode("utf-8")).hexdigest()
+    return out
 
 
 def run_reextract(
@@ -383,6 +411,7 @@ def _collect(
     result.site_names.update(line.site for line in outcome.lines)
     if sink is None:
         result.lines += outcome.lines
+        result.alternates.update(outcome.alternates)
     else:
         for line in outcome.lines:
             sink(line)

@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,8 @@ from archiver.page import CapturedPage
 from archiver.sites.extract import ExtractionError, NotAnArticle, extract_article
 from archiver.sites.urls import parse_article_url
 from archiver.store.events import ArticleEvent
-from archiver.store.index.crawl import crawl_index, not_article_key
+from archiver.store.index.archive_index import CLAIM_STALE
+from archiver.store.index.crawl import SETTINGS_DEFAULTS, crawl_index, not_article_key
 from archiver.store.items import ArticleGone, ArticlePages
 from archiver.store.jsonl import JsonLinesWriter
 from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS, agreement_stat
@@ -101,6 +102,8 @@ class ExtractionPipeline:
         stem = run_stem(run_name, datetime.now(UTC))
         self.worker = f"{this_host()}-{os.getpid()}"
         """`<host>-<pid>`: who claims a version in the index (claim_version)."""
+        self.claim_stale = CLAIM_STALE
+        """A claim this old whose record was never written: its worker died, take it over."""
         self.writer = JsonLinesWriter(self.layout.records_dir, stem)
         self.events = JsonLinesWriter(self.layout.events_dir, stem)
         self.workers = workers
@@ -131,6 +134,11 @@ class ExtractionPipeline:
             require_captures=settings.getbool("ARCHIVER_WARC_ENABLED", True),
         )
         pipeline.crawler = crawler
+        pipeline.claim_stale = timedelta(
+            seconds=settings.getfloat(
+                "ARCHIVER_INDEX_CLAIM_STALE", SETTINGS_DEFAULTS["ARCHIVER_INDEX_CLAIM_STALE"]
+            )
+        )
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
@@ -241,7 +249,9 @@ class ExtractionPipeline:
         # the same new article or the same edit at once, one writes the record.
         assert self.index is not None
         with self._writing(self.index.path):
-            claim = self.index.claim_version(record, self.worker, datetime.now(UTC))
+            claim = self.index.claim_version(
+                record, self.worker, datetime.now(UTC), self.claim_stale
+            )
         if claim == "mine":
             return True
         if claim == "duplicate":

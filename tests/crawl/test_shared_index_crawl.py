@@ -9,7 +9,12 @@ deleted. The same runs with the SQLite index and one worker are the baseline.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from archiver.mirror import Manifest, MirrorServer
-from tests.crawling import CrawlResult, run_crawl
+from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
 from tests.postgres_server import fresh_database
 from tests.redis_server import redis_server
 from tests.store.test_incremental_crawl import DELETED, EDITED_TEXT, EDITED_TITLE, _overlay
@@ -131,7 +136,10 @@ def test_a_deletion_found_by_every_worker_is_one_event(runs: Runs) -> None:
 
 
 def test_changes_over_the_shared_index_and_verify_of_the_collected_archive(
-    runs: Runs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    runs: Runs,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from archiver.cli import main
 
@@ -149,3 +157,62 @@ def test_changes_over_the_shared_index_and_verify_of_the_collected_archive(
     )
     assert changes == [("deleted", DELETED), ("edited", EDITED_TITLE), ("edited", EDITED_TEXT)]
     assert main(["verify", "--dir", str(collected)]) == 0, capsys.readouterr().out
+    # The export reads the current records from the index the environment names.
+    for name, value in runs.index.items():
+        monkeypatch.setenv(name, value)
+    assert main(["export", "parquet", "--dir", str(collected), "--out", str(tmp_path / "pq")]) == 0
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "pq" / "articles.parquet")
+    current = {str(r["url"]): r["version"] for r in sorted(_records(runs.workers), key=_version)}
+    assert sorted(zip(table["url"].to_pylist(), table["version"].to_pylist(), strict=True)) == (
+        sorted(current.items())
+    )
+
+
+def _version(record: dict[str, object]) -> int:
+    return int(str(record["version"]))
+
+
+def _start_worker(root: Path, mirror: str, settings: dict[str, str]) -> subprocess.Popen[bytes]:
+    merged = {**TEST_SETTINGS, "ARCHIVER_DIR": str(root), "ARCHIVER_MIRROR": mirror, **settings}
+    command = [sys.executable, "-m", "scrapy", "crawl", SITE]
+    for name, value in merged.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def test_a_killed_worker_loses_nothing(
+    tmp_path: Path, postgres_url: str, manifest: Manifest
+) -> None:
+    index = {"ARCHIVER_INDEX_URL": fresh_database(postgres_url, "killed")}
+    expected = {a.url for a in manifest.articles if a.site == SITE and a.expect == "article"}
+    killed, other = tmp_path / "killed", tmp_path / "other"
+    with redis_server(tmp_path) as redis_url, MirrorServer() as mirror:
+        slow = {
+            **index,
+            "ARCHIVER_REDIS_URL": redis_url,
+            "ARCHIVER_REDIS_RUN": "run-1",
+            "CONCURRENT_REQUESTS": "1",
+            "DOWNLOAD_DELAY": "0.4",  # slow enough to be killed in the middle
+        }
+        process = _start_worker(killed, mirror.url, slow)
+        deadline = time.monotonic() + 120
+        while len(_records([killed])) < 3 and process.poll() is None:
+            assert time.monotonic() < deadline, "the worker wrote no records"
+            time.sleep(0.05)
+        assert process.poll() is None, "the worker ended before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        # The next run, on another machine: what the killed worker did not finish is fetched
+        # (a version it had claimed but not written is taken over: its claim is stale at once).
+        (again,) = _parallel([other], mirror.url, {}, {**index, "ARCHIVER_INDEX_CLAIM_STALE": "0"})
+    assert again.returncode == 0, again.log[-3000:]
+    records = _records([killed, other])
+    counts = Counter(str(r["url"]) for r in records)
+    assert expected <= set(counts)
+    assert max(counts.values()) == 1, counts.most_common(3)
+    assert 3 <= len(_records([killed])) < len(expected)

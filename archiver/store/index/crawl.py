@@ -34,6 +34,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # A postgresql:// URL (or $ARCHIVER_INDEX_URL): the index shared by crawls on several
     # machines, in place of the SQLite file (needs `archiver[postgres]`).
     "ARCHIVER_INDEX_URL": None,
+    # Seconds after which a version claimed by a worker that wrote no record is taken over
+    # (its worker died; see ArchiveIndex.claim_version). The pipeline reads it.
+    "ARCHIVER_INDEX_CLAIM_STALE": 600,
     # Days a page refused as not an article (video, gallery, soft 404) is not fetched again by
     # latest/backfill runs (urls= and refresh still fetch it); 0 disables the skip.
     "ARCHIVER_INDEX_NOT_ARTICLE_DAYS": 30,
