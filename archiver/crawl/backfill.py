@@ -1,7 +1,8 @@
 """mode=backfill over paginated section lists, resumable: one cursor per section in the index.
 
 A spider that lists articles on paginated sections (China Daily) inherits `ListBackfillSpider`
-and says where its sections and their pages are; this module keeps the cursors. The id walk of
+and says where its sections and their pages are; this module keeps the cursors, each walked by
+one worker at a time (archiver/crawl/cursor_claims.py). The id walk of
 sites whose article ids are numbers is in archiver/crawl/idwalk.py.
 """
 
@@ -83,10 +84,9 @@ class ListBackfillSpider(ArchiveSpider):
 
     def backfill_requests(self) -> Iterable[Request]:
         for url in self.section_urls():
-            name = cursor_name(self.site, self.args, url)
-            saved = self.index.cursor(name) if self.index is not None else None
-            if saved == "done":
-                continue
+            saved = self.cursor_claims.resume(cursor_name(self.site, self.args, url))
+            if saved is None or saved == "done":
+                continue  # walked by another worker, or finished
             page = int(saved) if saved and saved.isdigit() else 1
             self._progress[url] = SectionProgress(page)
             start = url if page == 1 else self.list_page_url(url, page)
@@ -125,6 +125,8 @@ class ListBackfillSpider(ArchiveSpider):
             progress.listed = max(progress.listed, depth)
             progress.finished = not (next_page and deeper)
             self._save_cursor(section, progress)
+            if section not in self._progress:
+                return None  # another worker took the section over
         if not (next_page and within_limit and deeper):
             return None
         request = self.list_request(next_page, depth=depth + 1, priority=-(depth + 1))
@@ -153,5 +155,7 @@ class ListBackfillSpider(ArchiveSpider):
         self._save_cursor(section, progress)
 
     def _save_cursor(self, section: str, progress: SectionProgress) -> None:
-        if self.index is not None:
-            self.index.set_cursor(cursor_name(self.site, self.args, section), progress.cursor())
+        name = cursor_name(self.site, self.args, section)
+        if not self.cursor_claims.save(name, progress.cursor()):
+            # Another worker took the section over: no further list page of it from this one.
+            self._progress.pop(section, None)

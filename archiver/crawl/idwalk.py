@@ -2,7 +2,8 @@
 
 For a site whose article URLs carry a rising number and a month (Global Times'
 /page/YYYYMM/<id>.shtml). The cursor, `<id>:<YYYYMM>` (or `done:<YYYYMM>`), is saved in the
-index under archiver.crawl.backfill.cursor_name.
+index under archiver.crawl.backfill.cursor_name, and walked by one worker at a time
+(archiver/crawl/cursor_claims.py).
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ class IdWalkSpider(ArchiveSpider):
 
     def backfill_requests(self) -> Iterable[Request]:
         """Resume the id walk at the saved cursor, else start below the seed's newest id."""
-        saved = self.index.cursor(self._cursor_name) if self.index is not None else None
+        saved = self.cursor_claims.resume(self._cursor_name)
+        if saved is None:
+            return  # another worker walks it
         if saved:
             article_id, _, month = saved.partition(":")
             if article_id == "done":
@@ -90,12 +93,13 @@ class IdWalkSpider(ArchiveSpider):
             if self.args.max_articles is not None and self._scheduled >= self.args.max_articles:
                 self._save_cursor(str(candidate), month)
                 return
+            if not self._save_cursor(str(candidate), month):
+                return  # another worker took the walk over
             request = self.article_request(self.id_url(candidate, month), forced=True)
             if request is None:
                 continue  # fetched already in this run
             # A guessed id is not an article found until it lands on one (`_walked`).
             stats.inc_value("archiver/discovery/articles", -1)
-            self._save_cursor(str(candidate), month)
             stats.inc_value("archiver/backfill/probes")
             yield request.replace(
                 callback=self._walked,
@@ -145,9 +149,9 @@ class IdWalkSpider(ArchiveSpider):
             return
         yield from self.walk_from(candidate - 1, later, misses=misses + 1)
 
-    def _save_cursor(self, article_id: str, month: str) -> None:
-        if self.index is not None:
-            self.index.set_cursor(self._cursor_name, f"{article_id}:{month}")
+    def _save_cursor(self, article_id: str, month: str) -> bool:
+        # False: the claim on the cursor was taken over, and the walk is another worker's now.
+        return self.cursor_claims.save(self._cursor_name, f"{article_id}:{month}")
 
 
 def _month_start(month: str) -> date:

@@ -14,6 +14,7 @@ from scrapy.utils.misc import load_object
 
 from archiver.crawl.args import SCRAPYD_ARGUMENTS, CrawlArgs, parse_crawl_args
 from archiver.crawl.claims import ArticleClaims
+from archiver.crawl.cursor_claims import CursorClaims
 from archiver.crawl.pages import captured_page
 from archiver.crawl.scaleout import claims_for
 from archiver.record import CaptureRef, Site
@@ -54,6 +55,7 @@ class ArchiveSpider(Spider):
         super().__init__(*args, **kwargs)
         self.args: CrawlArgs = parse_crawl_args(self.site, known)
         self._claims: ArticleClaims | None = None
+        self._cursor_claims: CursorClaims | None = None
         self._seen_archived: set[tuple[str, str]] = set()
         self._scheduled = 0
 
@@ -63,6 +65,13 @@ class ArchiveSpider(Spider):
         if self._claims is None:
             self._claims = claims_for(self.crawler, self.name)
         return self._claims
+
+    @property
+    def cursor_claims(self) -> CursorClaims:
+        """The backfill cursors this worker walks: claimed in the index, released at close."""
+        if self._cursor_claims is None:
+            self._cursor_claims = CursorClaims(self)
+        return self._cursor_claims
 
     @classmethod
     def check_arguments(cls, raw: dict[str, Any]) -> None:

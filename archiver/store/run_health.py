@@ -37,6 +37,11 @@ _ERROR_PREFIXES = (
 
 _UNUSUAL = "archiver/http/unusual_status/"
 
+BACKFILL_CLAIMED_ELSEWHERE = "archiver/backfill/claimed_elsewhere"
+"""Backfill cursors this run left to the live worker holding them (archiver.crawl.cursor_claims)."""
+BACKFILL_WALKED_BY = "archiver/backfill/walked_by"
+"""Those workers (`<host>-<pid>`), space-separated."""
+
 FAILED_RUNS: list[tuple[str, list[str]]] = []
 """(spider, problems) of every run of this process whose verdict was "failed"; read by the
 `crawl` command to set its exit status."""
@@ -133,6 +138,8 @@ def summary_figures(stats: dict[str, Any]) -> dict[str, Any]:
         # Bodies inflating past DOWNLOAD_MAXSIZE: archived as received, never parsed
         # (archiver.crawl.bodies). Named, so a person can look at them; not an error.
         "too_large": str(stats.get("archiver/download/too_large_urls") or "").split(),
+        # Workers walking the backfill cursors this run left to them (it found them claimed).
+        "backfill_walked_by": str(stats.get(BACKFILL_WALKED_BY) or "").split(),
         # Codes the sites do not usually answer, by code: data, never a failure in itself.
         "unusual_statuses": {
             key[len(_UNUSUAL) :]: value
@@ -169,7 +176,7 @@ def run_health(
 
     Failed when the run found no article at all (scaled out, `run`: the run's workers
     together, judged by the last one to close) (a site that changed its markup or blocks us;
-    not a backfill walk that met only missing ids),
+    not a backfill walk that met only missing ids, nor a backfill another worker walks),
     when any WARC write failed (archiver/warc/errors/*), or when a field's fill rate dropped by
     more than `fill_drop` from the median of the last `history` runs that had fill rates (a
     template change), or the median agreement of the two readers by more than `agreement_drop`.
@@ -183,8 +190,10 @@ def run_health(
     if run is not None:
         figures["run_articles_found"] = run.found
     # A backfill id walk whose probes all answered 404 found the end of the ids, not a
-    # broken site.
-    if judged_here and found == 0 and not stats.get("archiver/backfill/missing_ids"):
+    # broken site; a backfill claimed by another live worker is that worker's to walk (its
+    # run judges what the site gave).
+    nothing_to_do = stats.get("archiver/backfill/missing_ids") or figures["backfill_walked_by"]
+    if judged_here and found == 0 and not nothing_to_do:
         problems.append("no articles found: the site's lists or markup may have changed")
     warc_errors = sum(
         count for kind, count in figures["errors"].items() if kind.startswith("warc/")
@@ -262,6 +271,11 @@ def log_health(spider: str, health: dict[str, Any]) -> None:
             "site parser and trafilatura agree %.2f (median of %d records)",
             agreement["median"],
             agreement["measured"],
+        )
+    if figures.get("backfill_walked_by"):
+        logger.info(
+            "backfill walked by %s: this run left it to that worker",
+            ", ".join(figures["backfill_walked_by"]),
         )
     if health["verdict"] == "failed":
         FAILED_RUNS.append((spider, list(health["problems"])))

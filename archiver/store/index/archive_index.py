@@ -52,6 +52,11 @@ CLAIM_STALE = timedelta(minutes=10)
 """A version claimed this long ago with no record written: its worker died."""
 
 
+CURSOR_CLAIM_STALE = timedelta(minutes=5)
+"""A backfill cursor whose holder saved nothing this long: its worker died (the crawl's
+ARCHIVER_BACKFILL_CLAIM_STALE overrides it)."""
+
+
 def iso_utc(moment: datetime) -> str:
     """The one timestamp format the index stores (sorts as text): ISO 8601 in UTC."""
     return moment.astimezone(UTC).isoformat()
@@ -374,8 +379,70 @@ class ArchiveIndex:
         row = self.db.first(sql.cursor_value, {"name": name})
         return str(row[0]) if row is not None else None
 
-    def set_cursor(self, name: str, value: str) -> None:
-        self.db.run(sql.set_cursor, {"name": name, "value": value})
+    def set_cursor(
+        self, name: str, value: str, holder: str | None = None, now: datetime | None = None
+    ) -> bool:
+        """Save a position; True when saved.
+
+        Given `holder`, the worker that claimed the cursor (`claim_cursor`), the save is also
+        its heartbeat (at `now`, default the current time), and happens only while the claim
+        is still its own: False when another worker took it over (this one was thought dead),
+        and then the cursor is left as that worker has it.
+        """
+        params = {"name": name, "value": value}
+        if holder is None:
+            self.db.run(sql.set_cursor, params)
+            return True
+        beat = {"name": name, "claimed_by": holder, "heartbeat_at": iso_utc(now or _now())}
+        with self.db.transaction():
+            # The claim row stays locked (PostgreSQL) or the index (SQLite) until the save
+            # commits: no take-over can slip in between the heartbeat and the save.
+            if self.db.run(sql.cursor_heartbeat, beat).rowcount != 1:
+                return False
+            self.db.run(sql.set_cursor, params)
+        return True
+
+    def claim_cursor(
+        self,
+        name: str,
+        worker: str,
+        now: datetime,
+        stale_after: timedelta = CURSOR_CLAIM_STALE,
+    ) -> str | None:
+        """Take the cursor `name` for `worker` before walking it: None when `worker` has it
+        now, else the worker that does (this one leaves the cursor alone).
+
+        A claim is `worker`'s when nobody held the cursor, when `worker` held it already, or
+        when its holder saved nothing for longer than `stale_after` (it died: this one takes
+        over and resumes from the saved cursor). Of workers claiming at once, one gets it.
+        """
+        claim = {"name": name, "claimed_by": worker, "heartbeat_at": iso_utc(now)}
+        holder = worker
+        for _ in range(3):  # a claim released or taken over while this one looked: again
+            if self.db.run(sql.claim_cursor, claim).rowcount == 1:
+                return None
+            found = self.db.first(sql.cursor_claim, {"name": name})
+            if found is None:
+                continue
+            holder, beat = str(found[0]), str(found[1])
+            if holder == worker:
+                self.db.run(sql.cursor_heartbeat, claim)
+                return None
+            if beat >= iso_utc(now - stale_after):
+                return holder
+            was = {"was_claimed_by": holder, "was_heartbeat_at": beat}
+            if self.db.run(sql.take_over_cursor, {**claim, **was}).rowcount == 1:
+                return None
+        return holder
+
+    def cursor_holder(self, name: str) -> str | None:
+        """The worker holding the cursor `name` now (claimed, not released), or None."""
+        row = self.db.first(sql.cursor_claim, {"name": name})
+        return None if row is None else str(row[0])
+
+    def release_cursor(self, name: str, worker: str) -> None:
+        """Give up `worker`'s claim of the cursor `name` (a claim not its own stays)."""
+        self.db.run(sql.release_cursor, {"name": name, "claimed_by": worker})
 
     # -- skips: what a crawl need not fetch again for a while --------------------------------
 
@@ -421,6 +488,10 @@ class ArchiveIndex:
             key = {"site": site, "article_id": article_id}
             self.db.run(sql.refresh_article, key)
             self.db.run(sql.undelete_seen_again, key)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _first_capture_time(record: Article) -> str:

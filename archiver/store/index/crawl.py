@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Settings, with their defaults: crawl_index reads the first two, the spiders' skips
-# (archiver/crawl/spider.py) the others.
+# Settings, with their defaults: crawl_index reads the first three, the spiders' skips
+# (archiver/crawl/spider.py) the next ones, the backfill's cursor claims
+# (archiver/crawl/cursor_claims.py) the last.
 SETTINGS_DEFAULTS: dict[str, Any] = {
     # Switch: False runs without an index (no revisits, every article is new, no versions).
     "ARCHIVER_INDEX_ENABLED": True,
@@ -44,6 +45,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # again for ARCHIVER_INDEX_MISSING_LIST_DAYS days (0 disables).
     "ARCHIVER_INDEX_MISSING_LIST_RUNS": 3,
     "ARCHIVER_INDEX_MISSING_LIST_DAYS": 7,
+    # Seconds after which a backfill cursor's claim whose worker saved nothing is stale (its
+    # worker died): another worker, or the next run, takes the cursor over and resumes it.
+    "ARCHIVER_BACKFILL_CLAIM_STALE": 300,
 }
 
 

@@ -26,6 +26,8 @@ MOVED_ASIDE: dict[Path, Path] = {}
 _KEPT = {
     # table: its columns; rows copied from a moved-aside index that SQLite can still read.
     "cursors": "name, value",
+    # A live worker's claim stays its own: the index moved aside under it is no take-over.
+    "cursor_claims": "name, claimed_by, heartbeat_at",
     "skips": "url, kind, at, count",
 }
 

@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = "3"
 
 # Everything here is derived from the WARC, records/ and events/ files (see ingest.py), except
-# `cursors`, which only saves work (a backfill restarts from the top without it).
+# `cursors`, which only saves work (a backfill restarts from the top without it), with
+# `cursor_claims` (which worker walks a cursor now), and `skips`.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Files whose content is in the index, with the byte size indexed: a file whose size differs
@@ -81,6 +82,12 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (site, article_id, kind, at)
 );
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The worker walking a backfill cursor now, and when it last saved it (tables.py says why).
+CREATE TABLE IF NOT EXISTS cursor_claims (
+    name TEXT PRIMARY KEY,
+    claimed_by TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
 -- URLs a crawl need not fetch again for a while (not derived from files, like cursors): kind
 -- 'not_article' (a refused page: video, gallery, soft 404) or 'missing_list' (a section or
 -- list URL answering 404/410); `count` answers in a row, `at` the last one (ISO UTC).
@@ -224,7 +231,7 @@ CLAIM_TABLES = ("version_claims",)
 """What workers sharing the index have taken on (tables.py): neither derived from the files
 nor copied from a damaged index; a rebuild leaves them (a stale claim is taken over)."""
 
-KEPT_TABLES = ("cursors", "skips")
+KEPT_TABLES = ("cursors", "cursor_claims", "skips")
 """Tables not derived from the files: kept by migrations, copied from an index moved aside."""
 
 

@@ -32,6 +32,7 @@ from archiver.store.index.database import Builder, InsertFactory
 from archiver.store.index.tables import (
     articles,
     captures,
+    cursor_claims,
     cursors,
     events,
     files,
@@ -422,6 +423,57 @@ def set_cursor(ins: InsertFactory) -> ClauseElement:
     )
 
 
+# -- cursor claims: one worker walks a backfill cursor at a time ------------------------------
+
+
+def claim_cursor(ins: InsertFactory) -> ClauseElement:
+    return _dml(
+        ins(cursor_claims)
+        .values(
+            name=_text("name"), claimed_by=_text("claimed_by"), heartbeat_at=_text("heartbeat_at")
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def cursor_claim(ins: InsertFactory) -> ClauseElement:
+    return select(cursor_claims.c.claimed_by, cursor_claims.c.heartbeat_at).where(
+        cursor_claims.c.name == _text("name")
+    )
+
+
+def take_over_cursor(ins: InsertFactory) -> ClauseElement:
+    # Only while the claim is as the caller read it (stale): of two workers taking over the
+    # same dead claim at once one changes the row, and a holder's heartbeat in between wins.
+    return (
+        update(cursor_claims)
+        .where(
+            cursor_claims.c.name == _text("name"),
+            cursor_claims.c.claimed_by == _text("was_claimed_by"),
+            cursor_claims.c.heartbeat_at == _text("was_heartbeat_at"),
+        )
+        .values(claimed_by=_text("claimed_by"), heartbeat_at=_text("heartbeat_at"))
+    )
+
+
+def cursor_heartbeat(ins: InsertFactory) -> ClauseElement:
+    # No row changed: the claim is no longer the caller's (taken over, or released).
+    return (
+        update(cursor_claims)
+        .where(
+            cursor_claims.c.name == _text("name"),
+            cursor_claims.c.claimed_by == _text("claimed_by"),
+        )
+        .values(heartbeat_at=_text("heartbeat_at"))
+    )
+
+
+def release_cursor(ins: InsertFactory) -> ClauseElement:
+    return delete(cursor_claims).where(
+        cursor_claims.c.name == _text("name"), cursor_claims.c.claimed_by == _text("claimed_by")
+    )
+
+
 def mark_skip(ins: InsertFactory) -> ClauseElement:
     statement = ins(skips).values(
         url=_text("key"), kind=_text("kind"), at=_text("at"), count=literal(1, Integer)
@@ -461,4 +513,4 @@ CLEAR_SHARED: tuple[Builder, ...] = tuple(
     _emptied(table) for table in (files, captures, versions, articles, events)
 )
 """Emptying the tables a PostgreSQL index derives from the files (`ArchiveIndex.clear`):
-cursors, skips and claims stay, as in SQLite's."""
+cursors, their claims, skips and version claims stay, as in SQLite's."""

@@ -124,3 +124,15 @@ version_claims = Table(
     Column("claimed_at", Text, nullable=False),
     PrimaryKeyConstraint("site", "article_id", "version"),
 )
+
+# A backfill cursor taken by the worker walking it (ArchiveIndex.claim_cursor): workers sharing
+# the index walk each cursor one at a time. `heartbeat_at` (ISO UTC) is refreshed with every
+# save of the cursor, so the claim of a worker that died is taken over once it goes stale.
+# State, not derived from the files: kept like `cursors`.
+cursor_claims = Table(
+    "cursor_claims",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("claimed_by", Text, nullable=False),
+    Column("heartbeat_at", Text, nullable=False),
+)
