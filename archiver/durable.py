@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archiver.errors import StorageLost
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -155,8 +157,9 @@ def cut_partial_line(path: Path) -> int:
 
 
 def is_storage_error(exc: BaseException) -> bool:
-    """True for a failed write of the archive: any OSError, SQLite's "disk full" and I/O errors."""
-    if isinstance(exc, OSError):
+    """True for a failed write of the archive: any OSError, SQLite's "disk full" and I/O errors,
+    the shared index lost (StorageLost)."""
+    if isinstance(exc, OSError | StorageLost):
         return True
     if isinstance(exc, sqlite3.Error):
         name = getattr(exc, "sqlite_errorname", "") or ""

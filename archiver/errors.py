@@ -9,3 +9,8 @@ class ArchiverError(Exception):
     Library modules raise it (or a subclass); the `archiver` command prints it as
     `archiver: error: <message>` and exits with status 1.
     """
+
+
+class StorageLost(ArchiverError):
+    """The archive's storage stopped answering (the shared index's server): a crawl stops in
+    one line, as on a full disk (archiver.durable.is_storage_error)."""

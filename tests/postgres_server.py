@@ -222,3 +222,36 @@ def fresh_database(url: str, name: str) -> str:
     ) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _database_of(url: str) -> tuple[str, dict[str, object]]:
+    parsed = make_url(url)
+    assert parsed.database is not None
+    server = {"host": parsed.host, "port": parsed.port, "user": parsed.username}
+    return parsed.database, {**server, "password": parsed.password, "dbname": "postgres"}
+
+
+def cut_connections(url: str, allow: bool = True) -> None:
+    """Cut every connection to the database of `url` (a server restart, as its clients see
+    it); with `allow` False the database then refuses new ones (the server gone for good)
+    until `allow_connections`."""
+    name, server = _database_of(url)
+    with psycopg.connect(**server, autocommit=True) as conn:  # type: ignore[arg-type]
+        if not allow:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name))
+            )
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+
+
+def allow_connections(url: str) -> None:
+    """Let the database of `url` take connections again (after `cut_connections(allow=False)`)."""
+    name, server = _database_of(url)
+    with psycopg.connect(**server, autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+        )

@@ -111,7 +111,11 @@ class ArchiverAddon:
         settings["FEED_EXPORTERS"].update(FEED_EXPORTERS, priority="addon")
         settings["DOWNLOADER_MIDDLEWARES"].update(DOWNLOADER_MIDDLEWARES)
         settings["SPIDER_MIDDLEWARES"].update(
-            {"archiver.crawl.requisites.RequisitesMiddleware": 950}
+            {
+                "archiver.crawl.requisites.RequisitesMiddleware": 950,
+                # Nearest the spider: sees its callbacks' and start requests' exceptions first.
+                "archiver.crawl.storage_guard.StorageGuardMiddleware": 990,
+            }
         )
         scaleout.configure(settings)
         mirror = settings.get("ARCHIVER_MIRROR") or ""

@@ -22,10 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from archiver.durable import IO_ERROR_EXIT
 from archiver.mirror import Manifest, MirrorServer
+from archiver.store.index import tables
+from archiver.store.index.archive_index import ArchiveIndex
+from archiver.store.index.ingest import sync
+from archiver.warc.consistency import check_file
 from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
-from tests.postgres_server import fresh_database
+from tests.postgres_server import allow_connections, cut_connections, fresh_database
 from tests.redis_server import redis_server
 from tests.store.test_incremental_crawl import DELETED, EDITED_TEXT, EDITED_TITLE, _overlay
 
@@ -174,15 +180,20 @@ def _version(record: dict[str, object]) -> int:
     return int(str(record["version"]))
 
 
-def _start_worker(root: Path, mirror: str, settings: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_worker(
+    root: Path, mirror: str, settings: dict[str, str], log: Path | None = None
+) -> subprocess.Popen[bytes]:
     merged = {**TEST_SETTINGS, "ARCHIVER_DIR": str(root), "ARCHIVER_MIRROR": mirror, **settings}
     command = [sys.executable, "-m", "scrapy", "crawl", SITE]
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "archiver.settings"}
-    return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    if log is None:
+        return subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def test_a_killed_worker_loses_nothing(
@@ -207,6 +218,10 @@ def test_a_killed_worker_loses_nothing(
         assert process.poll() is None, "the worker ended before it could be killed"
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+        # Its machine starts again: a record it wrote but had not yet indexed (killed between
+        # the two) is indexed from its file, as every start's sync does.
+        with ArchiveIndex(killed, index["ARCHIVER_INDEX_URL"]) as shared:
+            sync(shared)
         # The next run, on another machine: what the killed worker did not finish is fetched
         # (a version it had claimed but not written is taken over: its claim is stale at once).
         (again,) = _parallel([other], mirror.url, {}, {**index, "ARCHIVER_INDEX_CLAIM_STALE": "0"})
@@ -216,3 +231,88 @@ def test_a_killed_worker_loses_nothing(
     assert expected <= set(counts)
     assert max(counts.values()) == 1, counts.most_common(3)
     assert 3 <= len(_records([killed])) < len(expected)
+
+
+def _rows(index: ArchiveIndex) -> dict[str, list[tuple[object, ...]]]:
+    # The tables derived from the files, but `files` (sizes and names differ by design).
+    out: dict[str, list[tuple[object, ...]]] = {}
+    for name in ("captures", "versions", "articles", "events"):
+        table = tables.metadata.tables[name]
+        rows = index.db.all(lambda _insert, table=table: select(table))
+        out[name] = sorted((tuple(row) for row in rows), key=repr)
+    return out
+
+
+def test_an_index_rebuilt_from_every_workers_files_equals_the_live_one(
+    runs: Runs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archiver.cli import main
+
+    first, *others = runs.workers
+    live: Path | str
+    rebuilt: Path | str
+    if runs.index:  # PostgreSQL: one index from every worker's directory
+        live = runs.index["ARCHIVER_INDEX_URL"]
+        rebuilt = fresh_database(live, "rebuilt")
+        also = [arg for other in others for arg in ("--also", str(other))]
+        where = ["--index-url", rebuilt, *also]
+    else:
+        live, rebuilt = first / "index.sqlite3", tmp_path / "rebuilt.sqlite3"
+        where = ["--index", str(rebuilt)]
+    assert main(["index", "rebuild", "--dir", str(first), *where]) == 0
+    assert "indexed" in capsys.readouterr().out
+    with ArchiveIndex(first, live) as live_index, ArchiveIndex(first, rebuilt) as again:
+        expected, got = _rows(live_index), _rows(again)
+    assert got["articles"] and got["versions"] and got["events"]
+    assert got == expected
+
+
+def test_an_index_gone_mid_crawl_stops_it_in_one_line_and_loses_nothing(
+    tmp_path: Path, postgres_url: str, manifest: Manifest
+) -> None:
+    url = fresh_database(postgres_url, "gone")
+    expected = {a.url for a in manifest.articles if a.site == SITE and a.expect == "article"}
+    root = tmp_path / "worker"
+    settings = {
+        "ARCHIVER_INDEX_URL": url,
+        "ARCHIVER_INDEX_RECONNECT_SECONDS": "2",
+        "CONCURRENT_REQUESTS": "1",
+        "DOWNLOAD_DELAY": "0.4",  # slow enough to lose the server in the middle
+    }
+    with MirrorServer() as mirror:
+        process = _start_worker(root, mirror.url, settings, log=tmp_path / "crawl.log")
+        deadline = time.monotonic() + 120
+        while len(_records([root])) < 3 and process.poll() is None:
+            assert time.monotonic() < deadline, "the worker wrote no records"
+            time.sleep(0.05)
+        cut_connections(url, allow=False)
+        try:
+            assert process.wait(timeout=120) == IO_ERROR_EXIT
+        finally:
+            allow_connections(url)
+        log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+        assert "Traceback" not in log, log[-3000:]
+        stops = [line for line in log.splitlines() if "stopping the crawl" in line]
+        assert len(stops) == 1 and "lost the index at postgresql" in stops[0], stops
+        kept = len(_records([root]))
+        # The server is back: the next run finishes the work, nothing twice.
+        again = run_crawl(SITE, root, mirror.url, settings=dict(settings, DOWNLOAD_DELAY="0"))
+    assert again.returncode == 0, again.log[-3000:]
+    assert kept >= 3
+    counts = Counter(str(r["url"]) for r in _records([root]))
+    assert expected <= set(counts)
+    assert max(counts.values()) == 1, counts.most_common(3)
+    for path in root.glob("warc/**/*.warc.gz"):
+        assert check_file(path) == [], path
+
+
+def test_a_crawl_whose_index_cannot_be_reached_does_not_start(tmp_path: Path) -> None:
+    url = "postgresql://someone:s3cret@127.0.0.1:1/archiver"
+    result = run_crawl(SITE, tmp_path, "http://127.0.0.1:9", settings={"ARCHIVER_INDEX_URL": url})
+    assert result.returncode == 1
+    last = result.log.strip().splitlines()[-1]
+    assert last.startswith(
+        "scrapy crawl: error: cannot open the index at postgresql://someone:***@"
+    )
+    assert "s3cret" not in result.log and "Traceback" not in result.log
+    assert not list(tmp_path.glob("warc/**/*"))

@@ -46,16 +46,33 @@ def _finish(process: subprocess.Popen[str], root: Path) -> CrawlResult:
     return CrawlResult(process.returncode, out, root, stats)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[str, str], Path | str]:
+    """The index the crawls share (settings, location): a file, or a PostgreSQL database (as
+    crawls on several machines share it)."""
+    if request.param == "sqlite":
+        path = tmp_path / "shared.sqlite3"
+        return {"ARCHIVER_INDEX_PATH": str(path)}, path
+    from tests.postgres_server import fresh_database
+
+    url = fresh_database(
+        request.getfixturevalue("postgres_url"), f"backfill_{os.getpid()}_{time.monotonic_ns()}"
+    )
+    return {"ARCHIVER_INDEX_URL": url}, url
+
+
 def _once_each(records: list[dict[str, object]]) -> None:
     counts = Counter((r["article_id"], r["version"]) for r in records)
     assert counts and set(counts.values()) == {1}, counts.most_common(3)
 
 
-def test_two_backfills_sharing_an_index_walk_each_id_once(tmp_path: Path) -> None:
-    index_path = tmp_path / "shared.sqlite3"
+def test_two_backfills_sharing_an_index_walk_each_id_once(
+    tmp_path: Path, shared: tuple[dict[str, str], Path | str]
+) -> None:
+    index_settings, index_path = shared
     # Slow enough that the second crawl starts while the first walks.
     settings = {
-        "ARCHIVER_INDEX_PATH": str(index_path),
+        **index_settings,
         "ARCHIVER_GLOBALTIMES_BACKFILL_GAP": "10",
         "DOWNLOAD_DELAY": "0.5",
     }
@@ -80,16 +97,17 @@ def test_two_backfills_sharing_an_index_walk_each_id_once(tmp_path: Path) -> Non
         assert index.cursor_holder(CURSOR) is None  # released at the end
 
 
-def _cursor(root: Path) -> str | None:
-    with ArchiveIndex(root) as index:
+def _cursor(root: Path, location: Path | str) -> str | None:
+    with ArchiveIndex(root, location) as index:
         return index.cursor(CURSOR)
 
 
-def _kill_after_probes(process: subprocess.Popen[str], root: Path) -> str:
+def _kill_after_probes(process: subprocess.Popen[str], root: Path, location: Path | str) -> str:
     """SIGKILL the crawl once its walk saved its cursor a few times; the cursor it left."""
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
-        cursor = _cursor(root) if (root / "index.sqlite3").exists() else None
+        exists = isinstance(location, str) or location.exists()
+        cursor = _cursor(root, location) if exists else None
         # The walk starts below the sitemap's newest id, 1371612.
         if cursor is not None and int(cursor.split(":")[0]) <= 1371609:
             break
@@ -97,23 +115,28 @@ def _kill_after_probes(process: subprocess.Popen[str], root: Path) -> str:
     assert process.poll() is None, "the crawl ended before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.communicate()
-    cursor = _cursor(root)
+    cursor = _cursor(root, location)
     assert cursor is not None
     return cursor
 
 
-def test_a_killed_backfill_is_taken_over_and_resumed(tmp_path: Path) -> None:
-    settings = {"ARCHIVER_GLOBALTIMES_BACKFILL_GAP": "60"}
+def test_a_killed_backfill_is_taken_over_and_resumed(
+    tmp_path: Path, shared: tuple[dict[str, str], Path | str]
+) -> None:
+    index_settings, location = shared
+    settings = {**index_settings, "ARCHIVER_GLOBALTIMES_BACKFILL_GAP": "60"}
+    # Two workers with directories of their own (two machines), sharing the index.
+    first, other = tmp_path / "killed", tmp_path / "other"
     with MirrorServer() as mirror:
-        killed = _start(tmp_path, mirror.url, **settings, DOWNLOAD_DELAY="0.5")
-        cursor = _kill_after_probes(killed, tmp_path)
-        with ArchiveIndex(tmp_path) as index:
+        killed = _start(first, mirror.url, **settings, DOWNLOAD_DELAY="0.5")
+        cursor = _kill_after_probes(killed, first, location)
+        with ArchiveIndex(first, location) as index:
             assert index.cursor_holder(CURSOR) == f"{this_host()}-{killed.pid}"  # left behind
         before = len(mirror.requests)
         time.sleep(1.5)  # the dead claim goes stale
         again = run_crawl(
             "globaltimes",
-            tmp_path,
+            other,
             mirror.url,
             args=BACKFILL,
             settings={**settings, "ARCHIVER_BACKFILL_CLAIM_STALE": "1"},
@@ -126,9 +149,9 @@ def test_a_killed_backfill_is_taken_over_and_resumed(tmp_path: Path) -> None:
     assert not any("sitemap" in path for path in requested)
     assert next(p for p in requested if "/page/" in p) == f"/page/{month}/{article_id}.shtml"
     records = again.records("globaltimes")
-    _once_each(records)
+    _once_each([*CrawlResult(0, "", first, {}).records("globaltimes"), *records])
     assert "1371412" in {r["article_id"] for r in records}  # only the walk finds it
-    with ArchiveIndex(tmp_path) as index:
+    with ArchiveIndex(other, location) as index:
         assert index.is_archived("globaltimes", "1371412")
         assert index.cursor_holder(CURSOR) is None
         assert int(str(index.cursor(CURSOR)).split(":")[0]) < 1371412

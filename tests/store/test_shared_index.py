@@ -11,14 +11,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from archiver.errors import ArchiverError
+from archiver.durable import is_storage_error
+from archiver.errors import ArchiverError, StorageLost
 from archiver.record import Article, CaptureRef, ExtractorInfo
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
+from archiver.store.index.database import PostgresDatabase
 from archiver.store.index.location import driver_url
 from archiver.store.index.schema import IndexTooNew
 from archiver.store.versions import next_version
-from tests.postgres_server import fresh_database
+from tests.postgres_server import allow_connections, cut_connections, fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -195,3 +197,36 @@ def test_a_deletion_claimed_by_a_worker_that_died_is_found_again(index: ArchiveI
     index.refresh_all()  # what the next start's sync does
     assert not index.is_deleted("globaltimes", "1371581")
     assert index.claim_deletion("globaltimes", "1371581", NOW + timedelta(days=1))
+
+
+def test_a_connection_lost_between_statements_is_made_again(
+    shared_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    v1, _ = _versions()
+    with ArchiveIndex(tmp_path, shared_url) as index:
+        index.record_version(v1, "records/a.jsonl")
+        cut_connections(shared_url)
+        assert index.is_archived("globaltimes", "1371581")
+        assert "reconnected to the index" in caplog.text
+        # Inside a transaction the work done so far is gone: one line, and nothing half-done.
+        with pytest.raises(StorageLost) as raised, index.db.transaction():
+            index.mark_skip("k", "not_article", NOW)
+            cut_connections(shared_url)
+            index.mark_skip("k2", "not_article", NOW)
+        assert str(raised.value).startswith("lost the index at postgresql")
+        assert "\n" not in str(raised.value)
+        assert not index.skipped("k", "not_article", NOW - timedelta(days=1))
+
+
+def test_a_server_gone_for_good_is_one_line(shared_url: str, tmp_path: Path) -> None:
+    with ArchiveIndex(tmp_path, shared_url) as index:
+        assert isinstance(index.db, PostgresDatabase)
+        index.db.reconnect_seconds = 0.5
+        cut_connections(shared_url, allow=False)
+        try:
+            with pytest.raises(StorageLost) as raised:
+                index.is_archived("globaltimes", "1371581")
+        finally:
+            allow_connections(shared_url)
+    assert "\n" not in str(raised.value) and "lost the index at" in str(raised.value)
+    assert is_storage_error(raised.value)  # a crawl stops on it as on a full disk

@@ -1,4 +1,5 @@
-"""The archive index: an SQLite cache of what the WARC, records and events files hold."""
+"""The archive index: a cache of what the WARC, records and events files hold, in an SQLite file
+or a PostgreSQL database that crawls on several machines share."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from scrapy import signals
 from archiver.errors import ArchiverError
 from archiver.layout import ArchiveLayout, root_from_settings
 from archiver.store.index.archive_index import ArchiveIndex
+from archiver.store.index.database import PostgresDatabase
 from archiver.store.index.heal import MOVED_ASIDE
 from archiver.store.index.ingest import sync
 from archiver.store.index.location import IndexLocation, is_index_url, redact
@@ -35,6 +36,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # A postgresql:// URL (or $ARCHIVER_INDEX_URL): the index shared by crawls on several
     # machines, in place of the SQLite file (needs `archiver[postgres]`).
     "ARCHIVER_INDEX_URL": None,
+    # Seconds a crawl tries to reach a shared (PostgreSQL) index again after losing it before
+    # it stops (exit status of a failed write); SQLite has no server to lose.
+    "ARCHIVER_INDEX_RECONNECT_SECONDS": 30,
     # Seconds after which a version claimed by a worker that wrote no record is taken over
     # (its worker died; see ArchiveIndex.claim_version). The pipeline reads it.
     "ARCHIVER_INDEX_CLAIM_STALE": 600,
@@ -120,6 +124,11 @@ def crawl_index(crawler: Crawler) -> ArchiveIndex | None:
         return held.index
     root, path = root_from_settings(settings), crawl_index_path(settings)
     index = _PREOPENED.pop(_key(path), None) or ArchiveIndex(root, path)
+    if isinstance(index.db, PostgresDatabase):
+        index.db.reconnect_seconds = settings.getfloat(
+            "ARCHIVER_INDEX_RECONNECT_SECONDS",
+            SETTINGS_DEFAULTS["ARCHIVER_INDEX_RECONNECT_SECONDS"],
+        )
     report = sync(index)
     if crawler.stats is not None:
         for name, value in (

@@ -9,7 +9,9 @@ look-up one driver call.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol
@@ -18,7 +20,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ClauseElement
 
+from archiver.errors import StorageLost
 from archiver.store.index.schema import transaction
+
+logger = logging.getLogger(__name__)
 
 Row = Sequence[Any]
 InsertFactory = Callable[..., Any]
@@ -126,34 +131,82 @@ class SqliteDatabase(IndexDatabase):
 
 
 class PostgresDatabase(IndexDatabase):
-    """A shared index on a PostgreSQL server: a psycopg connection in autocommit mode."""
+    """A shared index on a PostgreSQL server: a psycopg connection in autocommit mode.
+
+    A connection lost outside a transaction (the server restarted, a network blip) is made
+    again and the statement run again, for `reconnect_seconds`; inside a transaction, or when
+    the server stays away, the statement raises IndexLost (one line, no password).
+    """
 
     name = "postgresql"
     dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
     insert = staticmethod(postgresql.insert)
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, connect: Callable[[], Any], where: str) -> None:
         super().__init__()
         self.conn = conn
+        self._connect = connect
+        self.where = where
+        self._depth = 0  # our own transactions open (a lost connection's status is unknown)
+        self.reconnect_seconds = 30.0
 
     def _execute(self, sql: str, values: Mapping[str, Any]) -> _Cursor:
-        cursor: _Cursor = self.conn.execute(sql, values)
-        return cursor
+        import psycopg
+
+        try:
+            cursor: _Cursor = self.conn.execute(sql, values)
+            return cursor
+        except psycopg.OperationalError as exc:
+            if self._depth or not self.conn.closed:
+                raise IndexLost(self.where, exc) from None
+            self._reconnect()
+            cursor = self.conn.execute(sql, values)
+            return cursor
+
+    def _reconnect(self) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + self.reconnect_seconds
+        while True:
+            try:
+                self.conn = self._connect()
+                logger.warning("reconnected to the index at %s", self.where)
+                return
+            except psycopg.OperationalError as exc:
+                if time.monotonic() >= deadline:
+                    raise IndexLost(self.where, exc) from None
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
     @property
     def in_transaction(self) -> bool:
-        from psycopg.pq import TransactionStatus
-
-        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+        return self._depth > 0
 
     def begin(self) -> AbstractContextManager[object]:
-        return _pg_transaction(self.conn)
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[object]:
+        import psycopg
+
+        if not self._depth and self.conn.closed:
+            self._reconnect()
+        self._depth += 1
+        try:
+            with self.conn.transaction():
+                yield self.conn
+        except psycopg.OperationalError as exc:
+            raise IndexLost(self.where, exc) from None
+        finally:
+            self._depth -= 1
 
     def close(self) -> None:
         self.conn.close()
 
 
-@contextmanager
-def _pg_transaction(conn: Any) -> Iterator[object]:
-    with conn.transaction():
-        yield conn
+class IndexLost(StorageLost):
+    """The shared index's server stopped answering in the middle of the work."""
+
+    def __init__(self, where: str, cause: Exception) -> None:
+        text = str(cause).strip()
+        first = text.splitlines()[0] if text else type(cause).__name__
+        super().__init__(f"lost the index at {where}: {first}")

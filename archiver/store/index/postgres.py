@@ -44,12 +44,16 @@ def open_postgres(url: str) -> PostgresDatabase:
         raise IndexUnreachable(
             "a PostgreSQL index needs psycopg: pip install 'archiver[postgres]'"
         ) from None
+
+    def connect() -> Any:
+        return psycopg.connect(driver_url(url), autocommit=True, connect_timeout=10)
+
     try:
-        conn = psycopg.connect(driver_url(url), autocommit=True, connect_timeout=10)
+        conn = connect()
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise IndexUnreachable(f"cannot open the index at {redact(url)}: {first}") from None
-    db = PostgresDatabase(conn)
+    db = PostgresDatabase(conn, connect, redact(url))
     try:
         with db.begin():
             db.conn.execute(
