@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from hashlib import sha256
 
 import pytest
 
 from archiver.offline.reextract import _alternates
-from archiver.record import Article, CaptureRef, ExtractorInfo
+from archiver.record import Article
 from archiver.store.versions import next_version, version_history
+from tests.articles import gt_record
 
 pytestmark = pytest.mark.unit
 
-URL = "https://www.globaltimes.cn/page/202609/1371581.shtml"
-
 
 def _extracted(text: str, second: int) -> Article:
-    capture = CaptureRef(
-        url=URL,
-        warc_file=f"warc/gt/{second}.warc.gz",
-        warc_offset=second,
-        warc_record_id=f"<urn:uuid:{second}>",
-        fetched_at=datetime(2026, 9, 25, 1, 0, second, tzinfo=UTC),
-        status=200,
-    )
-    return Article(
-        url=URL,
-        site="globaltimes",
-        article_id="1371581",
-        title="Title",
-        language="en",
-        text=text,
-        pages=[URL],
-        captures=[capture],
-        extractor=ExtractorInfo(archiver="0", trafilatura="0", parser="globaltimes/current"),
-    )
+    return gt_record(text=text, offset=second)
 
 
 def test_a_later_capture_of_an_edit_gives_the_record_it_would_have_made() -> None:

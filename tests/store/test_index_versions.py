@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from archiver.offline.changes import list_changes
-from archiver.record import Article, CaptureRef, ExtractorInfo
+from archiver.record import Article
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import recover_open_warcs, sync
 from archiver.store.versions import (
@@ -23,45 +22,22 @@ from archiver.store.versions import (
 from archiver.warc.exchange import HttpExchange
 from archiver.warc.raw import iter_records
 from archiver.warc.writer import RotatingWarcWriter
+from tests.articles import URL, gt_record
 from tests.exchanges import plain_exchange
 
 pytestmark = pytest.mark.unit
 
-URL = "https://www.globaltimes.cn/page/202609/1371581.shtml"
-
-
-def _record(title: str = "Title", text: str = "Body.", offset: int = 0) -> Article:
-    capture = CaptureRef(
-        url=URL,
-        warc_file=f"warc/gt/{offset}.warc.gz",
-        warc_offset=offset,
-        warc_record_id=f"<urn:uuid:{offset}>",
-        fetched_at=datetime(2026, 9, 25, 1, 0, offset % 60, tzinfo=UTC),
-        status=200,
-    )
-    return Article(
-        url=URL,
-        site="globaltimes",
-        article_id="1371581",
-        title=title,
-        language="en",
-        text=text,
-        pages=[URL],
-        captures=[capture],
-        extractor=ExtractorInfo(archiver="0", trafilatura="0", parser="globaltimes/current"),
-    )
-
 
 def test_provenance_is_not_a_change() -> None:
-    first, again = _record(offset=1), _record(offset=2)
+    first, again = gt_record(offset=1), gt_record(offset=2)
     assert fingerprint(first) == fingerprint(again)
     assert next_version(next_version(None, first), again) is None
 
 
 def test_version_history_numbers_only_changes() -> None:
     history = version_history(
-        [_record(offset=1), _record(offset=2), _record(text="Edited.", offset=3),
-         _record(title="New", text="Edited.", offset=4)]
+        [gt_record(offset=1), gt_record(offset=2), gt_record(text="Edited.", offset=3),
+         gt_record(title="New", text="Edited.", offset=4)]
     )  # fmt: skip
     assert [(r.version, r.previous_version, r.changes) for r in history] == [
         (1, None, []),
@@ -70,7 +46,7 @@ def test_version_history_numbers_only_changes() -> None:
     ]
     assert history[1].captures[0].warc_offset == 3
     assert changed_fields(history[0], history[2]) == ["title", "text"]
-    more = version_history([_record(title="New", text="Edited.", offset=5)], history[-1])
+    more = version_history([gt_record(title="New", text="Edited.", offset=5)], history[-1])
     assert more == []
 
 
@@ -79,21 +55,21 @@ def _by(record: Article, **extractor: str | None) -> Article:
 
 
 def test_a_new_extractor_rebaselines_instead_of_editing(tmp_path: Path) -> None:
-    old = _by(_record(text="Body.", offset=1), archiver="0.1")
+    old = _by(gt_record(text="Body.", offset=1), archiver="0.1")
     # archiver 0.2 extracts the same capture differently (no version stated by either).
-    history = version_history([old, _by(_record(text="Body, better.", offset=2), archiver="0.2")])
+    history = version_history([old, _by(gt_record(text="Body, better.", offset=2), archiver="0.2")])
     assert [(r.version, r.previous_version, r.changes) for r in history] == [
         (1, None, []),
         (2, 1, []),
     ]
     assert is_rebaseline(history[1])
     # A real edit under the new extractor is an edit again, compared with the new baseline.
-    edited = _by(_record(text="Body, edited.", offset=3), archiver="0.2")
+    edited = _by(gt_record(text="Body, edited.", offset=3), archiver="0.2")
     assert [r.changes for r in version_history([edited], history[-1])] == [["text"]]
     # Stated extractor versions decide when both records have one.
-    stated = _by(_record(text="Body.", offset=4), archiver="0.1", version="3")
-    same = _by(_record(text="Body, edited.", offset=5), archiver="0.2", version="3")
-    other = _by(_record(text="Body, edited.", offset=5), archiver="0.2", version="4")
+    stated = _by(gt_record(text="Body.", offset=4), archiver="0.1", version="3")
+    same = _by(gt_record(text="Body, edited.", offset=5), archiver="0.2", version="3")
+    other = _by(gt_record(text="Body, edited.", offset=5), archiver="0.2", version="4")
     assert same_extractor(stated, same) and not same_extractor(stated, other)
     assert next_version(stated, same) is not None and next_version(stated, same).changes == ["text"]  # type: ignore[union-attr]
     assert next_version(stated, other).changes == []  # type: ignore[union-attr]
@@ -106,23 +82,9 @@ def test_a_new_extractor_rebaselines_instead_of_editing(tmp_path: Path) -> None:
 
 
 def test_version_history_refuses_two_articles() -> None:
-    other = _record().model_copy(update={"article_id": "1"})
+    other = gt_record().model_copy(update={"article_id": "1"})
     with pytest.raises(ValueError, match="two articles"):
-        version_history([_record(), other])
-
-
-def test_versions_and_current_record_in_the_index(tmp_path: Path) -> None:
-    with ArchiveIndex(tmp_path) as index:
-        v1 = next_version(None, _record(offset=1))
-        v2 = next_version(v1, _record(text="Edited.", offset=9))
-        assert v1 is not None and v2 is not None
-        index.record_version(v2, "records/b.jsonl")
-        index.record_version(v1, "records/a.jsonl")  # order does not matter
-        index.record_version(v1, "records/a.jsonl")  # nor repetition
-        assert index.current_record("globaltimes", "1371581") == v2
-        assert index.is_archived("globaltimes", "1371581")
-        assert not index.is_archived("globaltimes", "1")
-        assert index.published_since("globaltimes", datetime(2000, 1, 1, tzinfo=UTC)) == [URL]
+        version_history([gt_record(), other])
 
 
 def _exchange(body: bytes) -> HttpExchange:
@@ -153,7 +115,7 @@ def test_a_warc_left_open_is_cut_to_its_last_pair_and_indexed(tmp_path: Path) ->
 def test_a_damaged_records_line_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "records" / "globaltimes" / "run.jsonl"
     path.parent.mkdir(parents=True)
-    v1 = next_version(None, _record())
+    v1 = next_version(None, gt_record())
     assert v1 is not None
     path.write_text(v1.to_json_line() + "\n" + "{not json}\n" + '{"url": "cut', encoding="utf-8")
     with ArchiveIndex(tmp_path) as index:

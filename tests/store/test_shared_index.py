@@ -13,18 +13,20 @@ import pytest
 
 from archiver.durable import is_storage_error
 from archiver.errors import ArchiverError, StorageLost
-from archiver.record import Article, CaptureRef, ExtractorInfo
+from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
 from archiver.store.index.database import PostgresDatabase
 from archiver.store.index.location import driver_url
 from archiver.store.index.schema import IndexTooNew
 from archiver.store.versions import next_version
+from tests.articles import URL, gt_record
 from tests.postgres_server import allow_connections, cut_connections, fresh_database
 
+# Every test runs against a PostgreSQL server; where it makes sense the same test runs on an
+# SQLite file beside it (the `index` fixture), as the one behaviour both backends must have.
 pytestmark = pytest.mark.postgres
 
-URL = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 NOW = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
 _numbers = itertools.count()
 
@@ -44,26 +46,8 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArchiveInd
         yield opened
 
 
-def _record(text: str = "Body.", offset: int = 0, article_id: str = "1371581") -> Article:
-    capture = CaptureRef(
-        url=URL,
-        warc_file=f"warc/gt/a-{offset // 100}.warc.gz",
-        warc_offset=offset,
-        warc_record_id=f"<urn:uuid:{offset}>",
-        fetched_at=datetime(2026, 9, 25, 1, 0, offset % 60, tzinfo=UTC),
-        status=200,
-    )
-    return Article(
-        url=URL,
-        site="globaltimes",
-        article_id=article_id,
-        title="Title",
-        language="en",
-        text=text,
-        pages=[URL],
-        captures=[capture],
-        extractor=ExtractorInfo(archiver="0", trafilatura="0", parser="globaltimes/current"),
-    )
+def _record(text: str = "Body.", offset: int = 0) -> Article:
+    return gt_record(text=text, offset=offset, warc_file=f"warc/gt/a-{offset // 100}.warc.gz")
 
 
 def _versions() -> tuple[Article, Article]:

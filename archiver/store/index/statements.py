@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Integer,
+    Table,
     Text,
     and_,
     bindparam,
@@ -168,13 +169,15 @@ def file_size(ins: InsertFactory) -> ClauseElement:
     return select(files.c.size).where(files.c.path == _text("path"))
 
 
+def _put(ins: InsertFactory, table: Table, key: str, **values: ColumnElement[Any]) -> ClauseElement:
+    """INSERT, or on the same `key` set the other values (SQLite's INSERT OR REPLACE)."""
+    statement = ins(table).values({key: _text(key), **values})
+    new = {name: statement.excluded[name] for name in values}
+    return _dml(statement.on_conflict_do_update(index_elements=[table.c[key]], set_=new))
+
+
 def mark_file(ins: InsertFactory) -> ClauseElement:
-    statement = ins(files).values(path=_text("path"), size=_int("size"))
-    return _dml(
-        statement.on_conflict_do_update(
-            index_elements=[files.c.path], set_={"size": statement.excluded.size}
-        )
-    )
+    return _put(ins, files, "path", size=_int("size"))
 
 
 # -- articles and versions --------------------------------------------------------------------
@@ -415,12 +418,7 @@ def cursor_value(ins: InsertFactory) -> ClauseElement:
 
 
 def set_cursor(ins: InsertFactory) -> ClauseElement:
-    statement = ins(cursors).values(name=_text("name"), value=_text("value"))
-    return _dml(
-        statement.on_conflict_do_update(
-            index_elements=[cursors.c.name], set_={"value": statement.excluded.value}
-        )
-    )
+    return _put(ins, cursors, "name", value=_text("value"))
 
 
 # -- cursor claims: one worker walks a backfill cursor at a time ------------------------------
