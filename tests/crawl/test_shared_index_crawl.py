@@ -30,6 +30,7 @@ from archiver.store.index import tables
 from archiver.store.index.archive_index import ArchiveIndex
 from archiver.store.index.ingest import sync
 from archiver.warc.consistency import check_file
+from archiver.warc.raw import iter_records
 from tests.crawling import REPO, TEST_SETTINGS, CrawlResult, run_crawl
 from tests.postgres_server import allow_connections, cut_connections, fresh_database
 from tests.redis_server import redis_server
@@ -316,3 +317,21 @@ def test_a_crawl_whose_index_cannot_be_reached_does_not_start(tmp_path: Path) ->
     )
     assert "s3cret" not in result.log and "Traceback" not in result.log
     assert not list(tmp_path.glob("warc/**/*"))
+
+
+def test_revisits_refer_to_the_original_whichever_worker_made_it(runs: Runs) -> None:
+    made_by: dict[str, Path] = {}
+    revisits: list[tuple[Path, str]] = []
+    for root in runs.workers:
+        for path in sorted(root.glob("warc/**/*.warc.gz")):
+            for record in iter_records(path):
+                if record.type == "response":
+                    made_by[record.record_id] = root
+                elif record.type == "revisit":
+                    revisits.append((root, record.header("WARC-Refers-To") or ""))
+    assert revisits
+    assert all(original in made_by for _, original in revisits)
+    across = [root for root, original in revisits if made_by[original] != root]
+    # Two workers: the second run's revisits name the first run's captures, which either of
+    # them made (one worker: all its own).
+    assert bool(across) == (len(runs.workers) > 1)
