@@ -10,11 +10,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import select
 
 from archiver.durable import is_storage_error
 from archiver.errors import ArchiverError, StorageLost
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
+from archiver.store.index import tables
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
 from archiver.store.index.database import PostgresDatabase
 from archiver.store.index.location import driver_url
@@ -214,3 +216,31 @@ def test_a_server_gone_for_good_is_one_line(shared_url: str, tmp_path: Path) -> 
             allow_connections(shared_url)
     assert "\n" not in str(raised.value) and "lost the index at" in str(raised.value)
     assert is_storage_error(raised.value)  # a crawl stops on it as on a full disk
+
+
+def test_refreshing_the_articles_read_equals_refreshing_all(index: ArchiveIndex) -> None:
+    v1, v2 = _versions()
+    later = CaptureRow(
+        "warc/gt/b.warc.gz", 5, "<urn:uuid:b5>", "response", URL, 200,
+        "2026-09-30T00:00:00+00:00", "sha1:Z", "zzz", None, "", 10,
+    )  # fmt: skip
+    gone = ArticleEvent(
+        kind="deleted", site="globaltimes", article_id="1371581", url=URL, at=NOW, status=404
+    )
+    # As a bulk ingest leaves them: facts in, derived columns not yet computed.
+    index.record_version(v1, "records/a.jsonl", refresh=False)
+    index.record_version(v2, "records/b.jsonl", refresh=False)
+    index.record_event(gone, refresh=False)
+    index.record_capture(later)
+    index.refresh_some([("globaltimes", "1371581")], [URL])
+    some = _article_row(index)
+    index.refresh_all()
+    assert _article_row(index) == some
+    assert some[4] == "2026-09-30T00:00:00+00:00"  # last seen
+    assert not index.is_deleted("globaltimes", "1371581")  # seen again after the deletion
+
+
+def _article_row(index: ArchiveIndex) -> tuple[object, ...]:
+    row = index.db.first(lambda _insert: select(tables.articles))
+    assert row is not None
+    return tuple(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -479,6 +479,16 @@ class ArchiveIndex:
         """Recompute derived article columns for every article (after a bulk ingest)."""
         with self.db.begin():
             self._refresh(None, None)
+
+    def refresh_some(self, keys: Iterable[tuple[str, str]], urls: Iterable[str]) -> None:
+        """Recompute them for the articles `keys` and those at `urls` only (after ingesting a
+        few files: a shared index of millions of articles is not rewritten whole)."""
+        with self.db.begin():
+            for site, article_id in keys:
+                self._refresh(site, article_id)
+            for url in urls:
+                self.db.run(sql.refresh_article_at, {"url": url})
+                self.db.run(sql.undelete_seen_again_at, {"url": url})
 
     def _refresh(self, site: str | None, article_id: str | None) -> None:
         if site is None:

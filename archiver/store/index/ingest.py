@@ -36,6 +36,10 @@ class SyncReport:
     unarchived: int = 0
     """Articles no longer archived: their record names a capture a recovery cut off."""
     problems: list[str] = field(default_factory=list)
+    touched: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    """Articles (site, id) whose records or events were read: their derived columns change."""
+    touched_urls: set[str] = field(default_factory=set, repr=False)
+    """URLs of the status-200 captures read (an article's last sighting)."""
 
 
 def capture_row(record: RawRecord, warc_file: str) -> CaptureRow | None:
@@ -122,6 +126,10 @@ def recover_partial_lines(root: Path, host: str | None = None) -> list[Path]:
     return cut
 
 
+REFRESH_ONE_BY_ONE = 20_000
+"""Up to this many articles read by a sync are refreshed one by one; more, all in one go."""
+
+
 def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
     """Bring the index up to date with the files under `root` (default: the index's root).
 
@@ -150,7 +158,10 @@ def sync(index: ArchiveIndex, root: Path | None = None) -> SyncReport:
             report.files += 1
     if report.files:
         resolve_revisits(index)
-        index.refresh_all()
+        if len(report.touched) + len(report.touched_urls) <= REFRESH_ONE_BY_ONE:
+            index.refresh_some(sorted(report.touched), sorted(report.touched_urls))
+        else:
+            index.refresh_all()
     for cut in cuts:
         # After the records are read: a record line ingested above may name a cut capture.
         lost = index.forget_captures_from(_relative(root, cut.path), cut.kept)
@@ -189,6 +200,8 @@ def _ingest_warc(index: ArchiveIndex, root: Path, path: Path, report: SyncReport
                 if row is not None:
                     index.record_capture(row)
                     count += 1
+                    if row.status == 200:
+                        report.touched_urls.add(row.url)
         except WarcReadError as exc:
             report.problems.append(str(exc))
             logger.warning("indexed %s up to the damage: %s", path, exc)
@@ -210,6 +223,7 @@ def _ingest_records(index: ArchiveIndex, root: Path, path: Path, report: SyncRep
                 report.problems.append(f"{path}:{number}: not an article record: {exc.title}")
                 continue
             index.record_version(record, rel, refresh=False)
+            report.touched.add((record.site, record.article_id))
             count += 1
     index.mark_file(rel, size)
     return count
@@ -229,6 +243,7 @@ def _ingest_events(index: ArchiveIndex, root: Path, path: Path, report: SyncRepo
                 report.problems.append(f"{path}:{number}: not an event: {exc.title}")
                 continue
             index.record_event(event, refresh=False)
+            report.touched.add((event.site, event.article_id))
             count += 1
     index.mark_file(rel, size)
     return count

@@ -256,6 +256,10 @@ def refresh_article(ins: InsertFactory) -> ClauseElement:
     return _refresh(_article())
 
 
+def refresh_article_at(ins: InsertFactory) -> ClauseElement:
+    return _refresh(articles.c.url == _text("url"))
+
+
 def refresh_every_article(ins: InsertFactory) -> ClauseElement:
     return _refresh(None)
 
@@ -299,6 +303,10 @@ def _refresh(where: ColumnElement[bool] | None) -> ClauseElement:
 
 def undelete_seen_again(ins: InsertFactory) -> ClauseElement:
     return _undelete(_article())
+
+
+def undelete_seen_again_at(ins: InsertFactory) -> ClauseElement:
+    return _undelete(articles.c.url == _text("url"))
 
 
 def undelete_every_seen_again(ins: InsertFactory) -> ClauseElement:
