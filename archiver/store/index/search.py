@@ -294,16 +294,21 @@ class _Tsearch:
     def plan(self, terms: list[Term], query: SearchQuery) -> _Plan:
         self.bounds = _rowid_range(query.since, query.until)
         self.facets = _filters(query) or None
-        if not terms:
-            return _Plan((None,), None, None)  # every document the filters let through
-        words = search_pg.tsquery_text(terms)
-        heads = search_pg.tsquery_text(terms, headline=True)
-        return _Plan((words,), (heads,), (f"({words}) & !({heads})",))
+        if not terms:  # every document the filters let through
+            return _Plan(search_pg.Match(None), None, None)
+        present = search_pg.tsquery_text(terms, phrases=False)
+        phrase = search_pg.tsquery_text(terms) if search_pg.has_phrase(terms) else None
+        heads = search_pg.tsquery_text(terms)
+        return _Plan(
+            search_pg.Match("words", present, phrase),
+            search_pg.Match("heads", heads),
+            search_pg.Match("words", present, phrase, unless=heads),
+        )
 
     def page(self, what: Any, offset: int, limit: int) -> list[Any]:
         if what is None:
             return []
-        return search_pg.page(self.db, what[0], self.facets, self.bounds, offset, limit)
+        return search_pg.page(self.db, what, self.facets, self.bounds, offset, limit)
 
     def documents(self, keys: list[Any]) -> list[tuple[Any, ...]]:
         return search_pg.documents(self.db, keys)
@@ -317,7 +322,7 @@ def _headlines_first(
     # archive on each query (its IDF), so its cost grows with the archive; this does not.
     # On SQLite the first are read from search_headlines, whose words are only those of
     # titles and subtitles: a column filter on search_fts would read every match of the words
-    # to count the few in a title. On PostgreSQL they are the lexemes of weight A.
+    # to count the few in a title. On PostgreSQL they are read from `heads`, likewise.
     heads = backend.page(plan.headline, 0, MAX_COUNTED + 1)
     if len(matched) <= MAX_COUNTED and len(heads) <= MAX_COUNTED:
         # Every match is known: order them here (headline matches are matches too).

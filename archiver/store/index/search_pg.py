@@ -8,14 +8,20 @@ vector is written as a `tsvector` literal rather than by `to_tsvector`, because 
 parser splits words by its own rules (e-mail addresses, hyphenated words, file paths) and by the
 server's locale: the lexemes are then exactly the tokens SQLite indexes, whatever the server.
 
-- positions: title and subtitle (weight A, "headlines"), then text (weight D), one position
-  left out between fields and at every CJK break, so a phrase never runs across either;
+- `words`: the tokens of title, subtitle and text; `heads`: those of title and subtitle alone
+  (small: "relevance" reads its first tier there, as SQLite reads search_headlines). One
+  position is left out between fields and at every CJK break, so a phrase never runs across;
 - a query's words are ANDed, a phrase or a Chinese run is `<->` between its tokens, a prefix
-  `:*`; the headline tier of "relevance" is the same query with every lexeme limited to `A`.
-  The query text is made only from tokens search_text.py produced, each quoted, and passed as
-  a bind parameter cast to `tsquery` (not `to_tsquery`, which would parse the tokens again);
+  `:*`. The query text is made only from tokens search_text.py produced, each quoted, and
+  passed as a bind parameter cast to `tsquery` (not `to_tsquery`, which would parse the tokens
+  again);
 - `doc` is the number SQLite's FTS rowid is (publication time, then a hash of the article), so
-  "newest first" and since/until are the same order and ranges on both backends.
+  "newest first" and since/until are the same order and ranges on both backends;
+- a page is read in two steps: the GIN index gives every document holding all the query's
+  tokens (exact for that, so no vector is read), sorted newest first; only then is a phrase
+  checked, on the newest candidates until the page is full. A phrase needs the positions, in
+  the large (TOASTed) `words` of each candidate: checking them all would cost in proportion to
+  the matches, where FTS5 stops at the page's end.
 
 PostgreSQL's limits make three differences, on long texts only: a position past 16,383 counts
 as 16,383 and a lexeme keeps its first 256 positions (a phrase found only past either is found
@@ -29,10 +35,22 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Text, bindparam, cast, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    literal_column,
+    not_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.sql.expression import ClauseElement, ColumnElement
 
@@ -61,13 +79,12 @@ def doc_number(site: str, article_id: str, moment: int) -> int:
     return (moment << SLOT_BITS) | slot
 
 
-def tsvector_text(fields: Sequence[tuple[str, str]]) -> str:
-    """The tsvector literal of normalised `fields`, each (text, weight "A" or "D")."""
-    places: dict[str, list[str]] = {}
+def tsvector_text(fields: Sequence[str]) -> str:
+    """The tsvector literal of normalised `fields` (one position left out before each)."""
+    places: dict[str, list[int]] = {}
     position, size = 0, 0
-    for text, weight in fields:
+    for text in fields:
         position += 1  # a gap: no phrase from one field into the next
-        mark = "" if weight == "D" else weight
         for token in _TOKEN.findall(text):
             position += 1
             if token == BREAK or len(token) > MAX_LEXEME:
@@ -80,22 +97,28 @@ def tsvector_text(fields: Sequence[tuple[str, str]]) -> str:
                     continue
                 found = places[lexeme] = []
             if len(found) < MAX_POSITIONS:
-                found.append(f"{min(position, MAX_POSITION)}{mark}")
-    return " ".join(f"{_quoted(lexeme)}:{','.join(at)}" for lexeme, at in places.items())
+                found.append(min(position, MAX_POSITION))
+    return " ".join(
+        f"{_quoted(lexeme)}:{','.join(map(str, sorted(set(at))))}" for lexeme, at in places.items()
+    )
 
 
-def tsquery_text(terms: Sequence[Term], headline: bool = False) -> str:
-    """The tsquery of the terms (all required): a phrase of each term's tokens, the last a
-    prefix when the term is; `headline`: every lexeme in a title or subtitle (weight A)."""
-    weight = "A" if headline else ""
-    phrases = []
+def tsquery_text(terms: Sequence[Term], phrases: bool = True) -> str:
+    """The tsquery of the terms (all required): each term a phrase of its tokens (the last a
+    prefix when the term is); with `phrases` False, each token on its own (what the GIN index
+    answers exactly, without reading a vector)."""
+    parts = []
     for term in terms:
-        lexemes = [f"{_quoted(fold(token))}:{weight}" if weight else _quoted(fold(token))
-                   for token in term.tokens]  # fmt: skip
+        lexemes = [_quoted(fold(token)) for token in term.tokens]
         if term.prefix:
-            lexemes[-1] = f"{_quoted(fold(term.tokens[-1]))}:*{weight}"
-        phrases.append("(" + " <-> ".join(lexemes) + ")")
-    return " & ".join(phrases)
+            lexemes[-1] += ":*"
+        parts.append("(" + (" <-> " if phrases else " & ").join(lexemes) + ")")
+    return " & ".join(parts)
+
+
+def has_phrase(terms: Sequence[Term]) -> bool:
+    """True when a term has several tokens: their order is checked on the vector itself."""
+    return any(len(term.tokens) > 1 for term in terms)
 
 
 def _quoted(lexeme: str) -> str:
@@ -116,12 +139,19 @@ def upsert_vector(ins: InsertFactory) -> ClauseElement:
         version=bindparam("version", type_=Integer),
         doc=bindparam("doc", type_=BigInteger),
         words=cast(bindparam("words", type_=Text), TSVECTOR),
+        heads=cast(bindparam("heads", type_=Text), TSVECTOR),
         facets=bindparam("facets", type_=ARRAY(Text)),
     )
     new = statement.excluded
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=[table.c.site, table.c.article_id],
-        set_={"version": new.version, "doc": new.doc, "words": new.words, "facets": new.facets},
+        set_={
+            "version": new.version,
+            "doc": new.doc,
+            "words": new.words,
+            "heads": new.heads,
+            "facets": new.facets,
+        },
         where=new.version >= table.c.version,
     )
 
@@ -138,39 +168,80 @@ def articles_after(ins: InsertFactory) -> ClauseElement:
     )
 
 
+@dataclass(frozen=True)
+class Match:
+    """What a page of documents must match: `column` ("words", "heads" or None: any document)
+    holding every token of `present` (a tsquery the GIN index answers exactly), then, checked
+    on the newest candidates only, `phrase` on words and not `unless` on heads."""
+
+    column: str | None
+    present: str | None = None
+    phrase: str | None = None
+    unless: str | None = None
+
+
 @cache
-def matches(words: bool, facets: bool) -> Callable[[InsertFactory], ClauseElement]:
-    """The statement giving a page of the documents matching a tsquery (`words`) and
-    containing filter tokens (`facets`), newest first, as (doc, site, article_id). One
-    statement per combination (cached: IndexDatabase compiles each once), so that the planner
-    sees no optional condition."""
+def matches(
+    column: str | None, facets: bool, phrase: bool, unless: bool
+) -> Callable[[InsertFactory], ClauseElement]:
+    """The statement giving a page of the documents of a Match (with the filter tokens
+    `facets`), newest first, as (doc, site, article_id). One statement per combination
+    (cached: IndexDatabase compiles each once), so that the planner sees no optional
+    condition."""
 
     def builder(ins: InsertFactory) -> ClauseElement:
         table = search_vectors
         where: list[ColumnElement[bool]] = [
             table.c.doc.between(bindparam("low"), bindparam("high"))
         ]
-        if words:
-            query = cast(bindparam("query", type_=Text), TSQUERY)
-            where.append(table.c.words.bool_op("@@")(query))
+        if column is not None:
+            where.append(table.c[column].bool_op("@@")(_tsquery("present")))
         if facets:
             where.append(table.c.facets.contains(bindparam("facets", type_=ARRAY(Text))))
-        return (
-            select(table.c.doc, table.c.site, table.c.article_id)
-            .where(*where)
-            .order_by(table.c.doc.desc(), table.c.site.desc(), table.c.article_id.desc())
-            .limit(bindparam("limit", type_=Integer))
-            .offset(bindparam("offset", type_=Integer))
-        )
+        if not (phrase or unless):
+            # Only what the index answers: the planner picks the GIN index (few matches) or
+            # reads the newest documents first and stops at the page's end (many).
+            return _newest_page(select(table).where(*where).subquery())
+        # OFFSET 0 keeps the candidates a subquery of their own, sorted before the phrase is
+        # checked (the planner would otherwise check it on every candidate while scanning).
+        inner = select(table).where(*where).order_by(*_newest(table))
+        candidates = inner.offset(literal_column("0")).subquery()
+        c = candidates.c
+        checks: list[ColumnElement[bool]] = []
+        if phrase:
+            checks.append(c.words.bool_op("@@")(_tsquery("phrase")))
+        if unless:
+            checks.append(not_(c.heads.bool_op("@@")(_tsquery("unless"))))
+        return _newest_page(candidates, *checks)
 
-    builder.__name__ = f"matches_{int(words)}{int(facets)}"
+    builder.__name__ = f"matches_{column}_{int(facets)}{int(phrase)}{int(unless)}"
     return builder
 
 
-def hit_record(ins: InsertFactory) -> ClauseElement:
-    return select(articles.c.url, articles.c.record).where(
-        articles.c.site == bindparam("site", type_=Text),
-        articles.c.article_id == bindparam("article_id", type_=Text),
+def _newest(table: Any) -> tuple[ColumnElement[Any], ...]:
+    return (table.c.doc.desc(), table.c.site.desc(), table.c.article_id.desc())
+
+
+def _newest_page(rows: Any, *checks: ColumnElement[bool]) -> ClauseElement:
+    return (
+        select(rows.c.doc, rows.c.site, rows.c.article_id)
+        .where(*checks)
+        .order_by(*_newest(rows))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def _tsquery(name: str) -> ColumnElement[Any]:
+    return cast(bindparam(name, type_=Text), TSQUERY)
+
+
+def hit_records(ins: InsertFactory) -> ClauseElement:
+    """The url and record of the articles of a page (given as two arrays: one statement for
+    any page; the pairs are picked out of the few rows it gives)."""
+    return select(articles.c.site, articles.c.article_id, articles.c.url, articles.c.record).where(
+        articles.c.site == any_(bindparam("sites", type_=ARRAY(Text))),
+        articles.c.article_id == any_(bindparam("ids", type_=ARRAY(Text))),
     )
 
 
@@ -187,7 +258,8 @@ def write_vector(db: PostgresDatabase, document: Any, version: int) -> None:
             "article_id": document.article_id,
             "version": version,
             "doc": doc_number(document.site, document.article_id, document.moment),
-            "words": tsvector_text([(title, "A"), (subtitle, "A"), (body, "D")]),
+            "words": tsvector_text([title, subtitle, body]),
+            "heads": tsvector_text([title, subtitle]),
             "facets": facets.split(),
         },
     )
@@ -212,31 +284,46 @@ def fill_vectors(db: PostgresDatabase, batch: int = 500) -> int:
 
 def page(
     db: PostgresDatabase,
-    query: str | None,
+    match: Match,
     facets: list[str] | None,
     bounds: tuple[int, int],
     offset: int,
     limit: int,
 ) -> list[tuple[int, str, str]]:
-    """(doc, site, article_id) of a page of the matches, newest first."""
-    builder = matches(query is not None, facets is not None)
+    """(doc, site, article_id) of a page of the documents of `match`, newest first."""
+    builder = matches(
+        match.column, facets is not None, match.phrase is not None, match.unless is not None
+    )
     params: dict[str, Any] = {"low": bounds[0], "high": bounds[1], "limit": limit}
-    params.update(offset=offset, query=query, facets=facets)
+    params["offset"] = offset
+    for name, value in (
+        ("present", match.present),
+        ("phrase", match.phrase),
+        ("unless", match.unless),
+        ("facets", facets),
+    ):
+        if value is not None:
+            params[name] = value
     return [(int(d), str(s), str(a)) for d, s, a in db.all(builder, params)]
 
 
 def documents(db: PostgresDatabase, keys: list[tuple[int, str, str]]) -> list[tuple[Any, ...]]:
     """The hits' fields as search.py's SQLite query gives them: (url, title, site, article_id,
-    published_at, section as JSON, text, language)."""
+    published_at, section as JSON, text, language), in the order of `keys`."""
+    if not keys:
+        return []
+    sites = sorted({site for _, site, _ in keys})
+    ids = sorted({article_id for _, _, article_id in keys})
+    found = {(s, a): (u, r) for s, a, u, r in db.all(hit_records, {"sites": sites, "ids": ids})}
     rows = []
     for _, site, article_id in keys:
-        found = db.first(hit_record, {"site": site, "article_id": article_id})
-        if found is None:
+        if (site, article_id) not in found:
             continue
-        record = json.loads(found[1])
+        url, line = found[(site, article_id)]
+        record = json.loads(line)
         rows.append(
             (
-                found[0],
+                url,
                 record.get("title"),
                 site,
                 article_id,

@@ -161,9 +161,9 @@ day_sections = Table(
 pg_metadata = MetaData()
 
 # One search document per article (search_pg.py): `doc` orders by time as SQLite's FTS rowid
-# does (the same number), `words` the tokens of title and subtitle (weight A) and text
-# (weight D) as search_text.py makes them, `facets` the filter tokens; `version` the record's,
-# so that of two workers writing an article at once the newer version's document stays.
+# does (the same number), `words` the tokens of title, subtitle and text as search_text.py
+# makes them, `heads` those of title and subtitle alone, `facets` the filter tokens; `version`
+# the record's, so that of two workers writing an article at once the newer one's stays.
 search_vectors = Table(
     "search_vectors",
     pg_metadata,
@@ -172,9 +172,11 @@ search_vectors = Table(
     Column("version", Integer, nullable=False),
     Column("doc", BigInteger, nullable=False),
     Column("words", TSVECTOR, nullable=False),
+    Column("heads", TSVECTOR, nullable=False),
     Column("facets", ARRAY(Text), nullable=False),
     PrimaryKeyConstraint("site", "article_id"),
     Index("search_vectors_by_doc", "doc"),
     Index("search_vectors_words", "words", postgresql_using="gin"),
+    Index("search_vectors_heads", "heads", postgresql_using="gin"),
     Index("search_vectors_facets", "facets", postgresql_using="gin"),
 )
