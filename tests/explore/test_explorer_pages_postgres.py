@@ -218,3 +218,56 @@ def test_an_unreachable_server_is_a_503_with_one_line(tmp_path: Path) -> None:
     message = response.json["error"]  # type: ignore[index]
     assert "cannot open the index at" in message and "secret" not in message
     assert "\n" not in message
+
+
+def test_workers_writing_one_site_at_once_keep_the_figures(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Four connections write articles of one site at once, each a new version moving an
+    article to another day and section and a deletion: no deadlock, figures as counted."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from archiver.store.events import ArticleEvent
+
+    url = _new_database(postgres_url)
+    _, template = records()[1]  # a Global Times article, version 1
+
+    def work(worker: int) -> None:
+        with ArchiveIndex(tmp_path, url) as index:
+            for number in range(20):
+                article_id = f"{worker}{number:03d}"
+                record = template.model_copy(
+                    update={
+                        "article_id": article_id,
+                        "url": f"https://www.globaltimes.cn/page/202609/{article_id}.shtml",
+                        "section": [f"S{number % 3}"],
+                        "published_at": template.published_at + timedelta(days=number % 4),  # type: ignore[operator]
+                    }
+                )
+                index.record_version(record, f"records/w{worker}.jsonl")
+                moved = record.model_copy(
+                    update={
+                        "version": 2,
+                        "previous_version": 1,
+                        "changes": ["section"],
+                        "section": [f"S{(number + worker) % 3}"],
+                        "published_at": template.published_at,
+                    }
+                )
+                index.record_version(moved, f"records/w{worker}.jsonl")
+                index.record_event(
+                    ArticleEvent(
+                        kind="deleted",
+                        site="globaltimes",
+                        article_id=f"{(worker + 1) % 4}{number:03d}",
+                        url=record.url,
+                        at=template.captures[0].fetched_at + timedelta(days=30),
+                        status=404,
+                    )
+                )
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(work, range(4)))
+    kept = _counted(url)
+    assert kept["site_totals"] == [("globaltimes", 80, 160, 80, 80)]

@@ -238,6 +238,11 @@ def _create_tables(db: PostgresDatabase) -> None:
 
 def _migrate(db: PostgresDatabase, url: str) -> None:
     version = _version(db)
+    if version == PG_SCHEMA_VERSION:
+        # Made whole in the transaction that wrote the version: no DDL. Even CREATE INDEX IF
+        # NOT EXISTS takes a SHARE lock on its table, which, taken table after table while
+        # other workers write (ROW EXCLUSIVE), deadlocks with them.
+        return
     if version is None:  # a new database: the whole schema of this version
         _create_tables(db)
         for ddl in FIGURES_DDL:
