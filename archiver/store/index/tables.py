@@ -18,6 +18,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
@@ -69,6 +70,8 @@ versions = Table(
     Column("fingerprint", Text, nullable=False),
     Column("record_file", Text, nullable=False),
     PrimaryKeyConstraint("site", "article_id", "version"),
+    # The explorer's edits, newest first (SQLite's schema has its own versions_edits).
+    Index("versions_edits", "at", "site", postgresql_where=text("version > 1")),
 )
 
 articles = Table(
