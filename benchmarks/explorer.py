@@ -1,6 +1,7 @@
 """Figures for the explorer (`archiver serve`): page latency and server memory by archive size.
 
 Run: python -m benchmarks.explorer [--sizes 30000,300000] [--work DIR] [--requests 200]
+[--postgres]
 
 For each size, a synthetic archive (`benchmarks.synthetic_archive`: records made from the bundled
 pages, about 5% of the articles edited) is built under --work (reused when already there), given
@@ -10,7 +11,9 @@ HTTP, one request at a time: searches (English words, phrases, prefixes, Chinese
 newest first and by relevance; with and without filters), article pages of random articles,
 diffs of edited ones, the overview, coverage (default period and a year), the changes list. It
 prints p50/p95/max per page in milliseconds and the server's resident memory (VmRSS after the
-requests, VmHWM: its peak).
+requests, VmHWM: its peak). With --postgres, the same archive is also indexed into a PostgreSQL
+server the benchmark starts (tests/postgres_server.py: `archiver index rebuild --index-url`'s
+code) and served from it with --index-url, and both are printed.
 """
 
 from __future__ import annotations
@@ -161,8 +164,9 @@ def paths(root: Path, requests: int) -> dict[str, list[str]]:
     }
 
 
-def measure(root: Path, requests: int) -> dict[str, object]:
-    """Serve `root` and time every page; latencies in ms, memory in MB."""
+def measure(root: Path, requests: int, index_url: str | None = None) -> dict[str, object]:
+    """Serve `root` (from `index_url` when given) and time every page; latencies in ms, memory
+    in MB."""
     env = {**os.environ, "ARCHIVER_REPLAY_ENV": str(root / "no-pywb")}
     command = [
         sys.executable,
@@ -174,6 +178,7 @@ def measure(root: Path, requests: int) -> dict[str, object]:
         "--port",
         "0",
         "--no-replay",
+        *(["--index-url", index_url] if index_url else []),
     ]
     server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -209,13 +214,38 @@ def main() -> None:
         help="where the synthetic archives are built, and kept for the next run",
     )
     parser.add_argument("--requests", type=int, default=200, help="searches and article pages")
+    parser.add_argument(
+        "--postgres", action="store_true", help="also serve each archive from PostgreSQL"
+    )
     options = parser.parse_args()
-    results = {}
+    results, shared = {}, {}
     for size in (int(s) for s in options.sizes.split(",")):
         root = archive(options.work, size)
         results[size] = measure(root, options.requests)
         print(json.dumps({size: results[size]}, indent=1), flush=True)
+        if options.postgres:
+            shared[size] = measure_postgres(root, options.work / f"postgres-{size}", options)
+            print(json.dumps({f"{size} on PostgreSQL": shared[size]}, indent=1), flush=True)
     print(_table(results))
+    if shared:
+        print("\nOn PostgreSQL:\n" + _table(shared))
+
+
+def measure_postgres(root: Path, work: Path, options: argparse.Namespace) -> dict[str, object]:
+    """Index `root` into a PostgreSQL server started for it, then serve and time it there."""
+    import shutil
+
+    from archiver.store.index.rebuild import rebuild_shared
+    from tests.postgres_server import postgres_server
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    with postgres_server(work) as url:
+        started = time.perf_counter()
+        _report, articles = rebuild_shared([root], url)
+        print(f"indexed {articles:,} articles into PostgreSQL in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+        return measure(root, options.requests, url)
 
 
 def _table(results: dict[int, dict[str, object]]) -> str:

@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from archiver.cli.common import CommandError, Commands, add_dir, add_env, archive_dir, port_number
+from archiver.cli.common import Commands, add_dir, add_env, archive_dir, port_number
 
 
 def register(commands: Commands) -> None:
@@ -29,12 +29,21 @@ def register(commands: Commands) -> None:
         "--replay-port", type=port_number, default=0, help="pywb's port (default 0: any free)"
     )
     serve.add_argument("--no-replay", action="store_true", help="do not start pywb")
-    serve.add_argument(
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument(
         "--index",
         type=Path,
         default=None,
         help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
         "else DIR/index.sqlite3), as crawls use it",
+    )
+    where.add_argument(
+        "--index-url",
+        default=None,
+        metavar="URL",
+        help="a shared PostgreSQL index, postgresql://... (default: $ARCHIVER_INDEX_URL, the "
+        "ARCHIVER_INDEX_URL setting); DIR is then the collected archive (records for diffs, "
+        "run reports, replay)",
     )
     add_env(serve)
     add_dir(serve)
@@ -47,14 +56,7 @@ def _run_serve(options: argparse.Namespace) -> int:
     from archiver.replay.env import replay_env
 
     root = archive_dir(options.dir)
-    location = index_path(options.index)
-    if isinstance(location, str):
-        raise CommandError(
-            "archiver serve reads an SQLite index, not a shared PostgreSQL one: collect the "
-            "workers' directories into one and give it a file of its own, e.g. "
-            "`ARCHIVER_INDEX_URL= archiver serve --dir DIR --index DIR/index.sqlite3` "
-            "(made from the files at start)"
-        )
+    location = index_path(options.index, options.index_url)
     env = None if options.no_replay else replay_env(options.env)
     server = ExplorerServer(
         root,

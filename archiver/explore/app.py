@@ -4,7 +4,6 @@ security headers of every response, and errors as pages (or JSON) with one line,
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 from archiver.errors import ArchiverError
 from archiver.explore.runs import RunReports
 from archiver.sites.registry import SITE_NAMES
+from archiver.store.index.database import IndexDatabase, PostgresDatabase
 from archiver.store.index.explore import IndexUnavailable, open_read_only
+from archiver.store.index.location import IndexLocation, is_index_url
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,50 +42,59 @@ SECURITY_HEADERS = {
 class Connections:
     """One read-only index connection per thread, kept between requests so that SQLite's page
     cache stays warm (waitress has a fixed pool of threads: memory stays bounded). Each request
-    still sees what was committed when its query starts (WAL). A connection is opened again
-    when the index file was replaced (`archiver index rebuild` puts a new file in its place)."""
+    still sees what was committed when its query starts (WAL; PostgreSQL's autocommit). An
+    SQLite connection is opened again when the index file was replaced (`archiver index
+    rebuild` puts a new file in its place), a PostgreSQL one when it was lost (a server
+    restart)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: IndexLocation) -> None:
+        self.location = location
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[IndexDatabase] = []
         self._lock = threading.Lock()
 
-    def get(self) -> sqlite3.Connection:
+    def _identity(self) -> tuple[int, int] | None:
+        if is_index_url(self.location):
+            return (0, 0)
         try:
-            status = os.stat(self.path)
-            identity: tuple[int, int] | None = (status.st_dev, status.st_ino)
+            status = os.stat(self.location)
         except OSError:
-            identity = None
-        held: tuple[tuple[int, int] | None, sqlite3.Connection] | None = getattr(
+            return None
+        return (status.st_dev, status.st_ino)
+
+    def get(self) -> IndexDatabase:
+        identity = self._identity()
+        held: tuple[tuple[int, int] | None, IndexDatabase] | None = getattr(
             self._local, "held", None
         )
         if held is not None and held[0] == identity and identity is not None:
-            return held[1]
-        conn = open_read_only(self.path)
+            db = held[1]
+            if not isinstance(db, PostgresDatabase) or not db.conn.closed:
+                return db
+        db = open_read_only(self.location)
         with self._lock:
             if held is not None:
                 held[1].close()
                 self._all.remove(held[1])
-            self._all.append(conn)
-        self._local.held = (identity, conn)
-        return conn
+            self._all.append(db)
+        self._local.held = (identity, db)
+        return db
 
     def close(self) -> None:
         """Close every thread's connection (when the server stops)."""
         with self._lock:
-            for conn in self._all:
-                conn.close()
+            for db in self._all:
+                db.close()
             self._all.clear()
 
 
 @dataclass(frozen=True)
 class Explorer:
-    """What the app serves: the archive root, its index file, and pywb's collection URL
-    (ending in /archive/) when replay runs, else None."""
+    """What the app serves: the archive root, its index (a file or a postgresql:// URL), and
+    pywb's collection URL (ending in /archive/) when replay runs, else None."""
 
     root: Path
-    index_path: Path
+    index_path: IndexLocation
     replay_url: str | None
     runs: RunReports
     connections: Connections
@@ -107,7 +117,7 @@ def explorer() -> Explorer:
     return found
 
 
-def db() -> sqlite3.Connection:
+def db() -> IndexDatabase:
     """This thread's read-only connection to the index (see Connections)."""
     return explorer().connections.get()
 
@@ -140,9 +150,11 @@ def _page_of_error(status: int, name: str, message: str) -> tuple[Any, int]:
     return render_template("error.html", status=status, name=name, message=message), status
 
 
-def create_app(root: Path, index_path: Path | None = None, replay_url: str | None = None) -> Flask:
-    """The explorer over the archive at `root` (index at `index_path`, default
-    root/index.sqlite3). Nothing it does writes to the archive."""
+def create_app(
+    root: Path, index_path: IndexLocation | None = None, replay_url: str | None = None
+) -> Flask:
+    """The explorer over the archive at `root` (index at `index_path`: a file, default
+    root/index.sqlite3, or a postgresql:// URL). Nothing it does writes to the archive."""
     from archiver.explore import views
     from archiver.layout import ArchiveLayout
 

@@ -3,7 +3,6 @@ captures, and two versions compared."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from archiver.record import Article
 from archiver.sites.registry import SITE_NAMES
 from archiver.sites.urls import parse_article_url
 from archiver.store.index import explore as q
+from archiver.store.index.database import IndexDatabase
 from archiver.store.records import load_record, record_line
 
 
@@ -30,7 +30,7 @@ class BadRequest(ArchiverError):
     http_status = 400
 
 
-def find(conn: sqlite3.Connection, url: str) -> q.ArticleRow:
+def find(conn: IndexDatabase, url: str) -> q.ArticleRow:
     """The indexed article at `url` (any page's URL, http or https); raises NotFound."""
     parsed = parse_article_url(url)
     if parsed is None:
@@ -68,7 +68,7 @@ class ArticleView:
         }
 
 
-def article_view(conn: sqlite3.Connection, explorer: Explorer, url: str) -> ArticleView:
+def article_view(conn: IndexDatabase, explorer: Explorer, url: str) -> ArticleView:
     """Everything the article page shows about the article at `url`; raises NotFound."""
     row = find(conn, url)
     record = Article.model_validate_json(row.record)
@@ -86,7 +86,7 @@ def article_view(conn: sqlite3.Connection, explorer: Explorer, url: str) -> Arti
 
 
 def version_record(
-    conn: sqlite3.Connection, explorer: Explorer, row: q.ArticleRow, version: int
+    conn: IndexDatabase, explorer: Explorer, row: q.ArticleRow, version: int
 ) -> tuple[q.VersionEntry, str]:
     """(the version's index entry, its JSON line); raises NotFound."""
     entries = {v.version: v for v in q.versions_of(conn, row.site, row.article_id)}
@@ -131,7 +131,7 @@ def _replay(explorer: Explorer, record: Article) -> str | None:
 
 
 def diff_view(
-    conn: sqlite3.Connection, explorer: Explorer, url: str, old: int | None, new: int | None
+    conn: IndexDatabase, explorer: Explorer, url: str, old: int | None, new: int | None
 ) -> DiffView:
     """Version `old` against version `new` (default: the latest against the one before it);
     raises NotFound or BadRequest."""
@@ -163,7 +163,7 @@ scanned for every line of the list: the summary then names the changed fields on
 page reads any file."""
 
 
-def change_summary(conn: sqlite3.Connection, explorer: Explorer, change: q.ChangeEntry) -> str:
+def change_summary(conn: IndexDatabase, explorer: Explorer, change: q.ChangeEntry) -> str:
     """One line saying what an edit changed (from both records); the changed field names when
     a record cannot be read cheaply (see SUMMARY_SCAN_LIMIT); "" for a deletion."""
     if change.version is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
@@ -13,6 +12,7 @@ from archiver.explore.runs import RunInfo, RunReports
 from archiver.offline.selection import BEIJING
 from archiver.sites.registry import SITE_NAMES
 from archiver.store.index import explore as q
+from archiver.store.index.database import IndexDatabase
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 5 * 366
@@ -20,7 +20,7 @@ TOP_SECTIONS = 8
 RUNS_SHOWN = 100
 
 
-def default_period(conn: sqlite3.Connection) -> tuple[date, date]:
+def default_period(conn: IndexDatabase) -> tuple[date, date]:
     """The DEFAULT_DAYS days up to the newest publication day in the archive (today if none)."""
     newest = [q.newest_published(conn, site) for site in SITE_NAMES]
     known = [datetime.fromisoformat(n).astimezone(BEIJING).date() for n in newest if n]
@@ -49,7 +49,7 @@ def gaps(days: list[str], counts: list[int]) -> list[dict[str, Any]]:
     return found
 
 
-def per_day(conn: sqlite3.Connection, since: date, until: date) -> dict[str, Any]:
+def per_day(conn: IndexDatabase, since: date, until: date) -> dict[str, Any]:
     """Articles per Beijing day per site in [since, until]: a bar chart's labels and datasets,
     and each site's gaps (runs of days without an article)."""
     days = days_between(since, until)
@@ -62,7 +62,7 @@ def per_day(conn: sqlite3.Connection, since: date, until: date) -> dict[str, Any
     return {"labels": days, "datasets": datasets, "gaps": site_gaps}
 
 
-def per_section(conn: sqlite3.Connection, site: str, since: date, until: date) -> dict[str, Any]:
+def per_section(conn: IndexDatabase, site: str, since: date, until: date) -> dict[str, Any]:
     """Articles per day of one site by first section (the TOP_SECTIONS largest, the rest as
     "other"), as a stacked bar chart's labels and datasets."""
     days = days_between(since, until)
@@ -112,7 +112,7 @@ def run_charts(runs: list[RunInfo]) -> dict[str, Any]:
 
 
 def overview(
-    conn: sqlite3.Connection, reports: RunReports, summarize: Callable[[q.ChangeEntry], str]
+    conn: IndexDatabase, reports: RunReports, summarize: Callable[[q.ChangeEntry], str]
 ) -> dict[str, Any]:
     """The overview page: totals per site, the last runs, recent changes (each with
     `summarize(change)`), articles per day."""
@@ -134,7 +134,7 @@ def overview(
 
 
 def coverage(
-    conn: sqlite3.Connection, reports: RunReports, since: date | None, until: date | None
+    conn: IndexDatabase, reports: RunReports, since: date | None, until: date | None
 ) -> dict[str, Any]:
     """The coverage page for [since, until] (default: the last DEFAULT_DAYS days with news).
 

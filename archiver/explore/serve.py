@@ -13,9 +13,11 @@ from archiver.layout import ArchiveLayout
 from archiver.replay.env import ReplayEnv
 from archiver.replay.server import ReplayServer
 from archiver.store.index.explore import open_read_only
+from archiver.store.index.location import IndexLocation
 
 THREADS = 8
-"""waitress worker threads: each request has its own read-only index connection."""
+"""waitress worker threads: each has its own read-only index connection (on PostgreSQL, up to
+THREADS connections to the server)."""
 
 
 class ExplorerServer:
@@ -31,14 +33,14 @@ class ExplorerServer:
         self,
         root: Path,
         *,
-        index_path: Path | None = None,
+        index_path: IndexLocation | None = None,
         host: str = "127.0.0.1",
         port: int = 8000,
         replay: ReplayEnv | None = None,
         replay_port: int = 0,
     ) -> None:
         self.root = root
-        self.index_path = index_path or ArchiveLayout(root).index_path
+        self.index_path: IndexLocation = index_path or ArchiveLayout(root).index_path
         self.host = host
         self.port = port
         self.replay_env = replay

@@ -11,6 +11,7 @@ from typing import Any, Final
 from archiver.record import Article
 from archiver.store.events import ArticleEvent
 from archiver.store.index.archive_index import ArchiveIndex, CaptureRow
+from archiver.store.index.location import IndexLocation
 
 EDITED: Final = "https://www.globaltimes.cn/page/202609/1371581.shtml"
 DELETED: Final = "https://www.globaltimes.cn/page/202609/1371412.shtml"
@@ -127,8 +128,9 @@ def _run_report(root: Path, name: str, verdict: str, problems: list[str]) -> Non
     (root / "runs" / name).write_text(json.dumps(report), encoding="utf-8")
 
 
-def build(root: Path) -> Path:
-    """Write and index the small archive under `root`; returns root."""
+def build(root: Path, location: IndexLocation | None = None) -> Path:
+    """Write and index the small archive under `root` (into the index at `location`: default
+    root/index.sqlite3, or a postgresql:// URL); returns root."""
     for record_file, record in records():
         path = root / record_file
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +147,7 @@ def build(root: Path) -> Path:
     events = root / "events" / "globaltimes" / "globaltimes-20260927020000-test-2.jsonl"
     events.parent.mkdir(parents=True)
     events.write_text(event.model_dump_json() + "\n", encoding="utf-8")
-    with ArchiveIndex(root) as index:
+    with ArchiveIndex(root, location) as index:
         for record_file, record in records():
             for capture in record.captures:
                 index.record_capture(

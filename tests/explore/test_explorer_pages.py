@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from archiver.explore import create_app
 from archiver.explore.app import CSP
+from archiver.store.index.location import IndexLocation
 from tests.explore.small_archive import (
     CHINESE,
     DELETED,
@@ -38,13 +39,20 @@ PAGES = (
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("small") / "archive")
+def location() -> IndexLocation | None:
+    """Where the small archive's index is: the archive's own file (the PostgreSQL twin of this
+    module, test_explorer_pages_postgres.py, gives a database's URL)."""
+    return None
 
 
 @pytest.fixture(scope="module")
-def client(root: Path) -> Iterator[FlaskClient]:
-    app = create_app(root, replay_url=REPLAY)
+def root(tmp_path_factory: pytest.TempPathFactory, location: IndexLocation | None) -> Path:
+    return build(tmp_path_factory.mktemp("small") / "archive", location)
+
+
+@pytest.fixture(scope="module")
+def client(root: Path, location: IndexLocation | None) -> Iterator[FlaskClient]:
+    app = create_app(root, location, replay_url=REPLAY)
     app.testing = True
     yield app.test_client()
     app.extensions["archiver"].connections.close()
@@ -298,13 +306,17 @@ def test_coverage_shows_days_without_articles_and_runs(client: FlaskClient) -> N
     assert "<img src=x" not in page
 
 
-def test_without_replay_the_pages_say_how_to_set_it_up(root: Path) -> None:
-    client = create_app(root).test_client()
+def test_without_replay_the_pages_say_how_to_set_it_up(
+    root: Path, location: IndexLocation | None
+) -> None:
+    app = create_app(root, location)
+    client = app.test_client()
     page = client.get(f"/article?url={EDITED}").text
     assert "archiver replay --setup" in page
     assert "/archive/2026" not in page
     data = client.get(f"/api/article?url={EDITED}").json
     assert data is not None and {c["replay"] for c in data["captures"]} == {None}
+    app.extensions["archiver"].connections.close()
 
 
 def test_templates_use_only_packaged_scripts_and_styles() -> None:

@@ -22,9 +22,9 @@ def test_every_core_table_has_the_columns_of_the_sqlite_schema() -> None:
 
 
 def test_every_table_of_the_shared_state_is_a_core_table() -> None:
-    # The search and explorer tables are SQLite's alone (FTS5 and triggers).
+    # The search tables are SQLite's alone (FTS5); PostgreSQL's are of its own metadata.
     shared = {"meta", *KEPT_TABLES, *CLAIM_TABLES, *DERIVED_TABLES} - {
-        "search_docs", "search_fts", "search_headlines", "search_terms", "site_totals",
-        "day_sections",
+        "search_docs", "search_fts", "search_headlines", "search_terms",
     }  # fmt: skip
     assert shared == set(tables.metadata.tables)
+    assert set(tables.pg_metadata.tables) == {"search_vectors"}

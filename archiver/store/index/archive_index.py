@@ -106,7 +106,7 @@ class ArchiveIndex:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """The SQLite connection (search, explorer and heal work on it); SQLite only."""
+        """The SQLite connection (heal, FTS5 maintenance and tests work on it); SQLite only."""
         if not isinstance(self.db, SqliteDatabase):
             raise TypeError("a PostgreSQL index has no SQLite connection")
         return self.db.conn
@@ -209,6 +209,10 @@ class ArchiveIndex:
             self._search_words.clear()
         key = {"site": record.site, "article_id": record.article_id}
         with self.db.transaction():
+            current = self.db.first(sql.current_row, key)
+            # The article's row before its version's: on PostgreSQL every write takes the
+            # article's row, then its site's figures (their triggers), in that order.
+            self._upsert_article(record, at, line, content)
             self.db.run(
                 sql.insert_version,
                 {
@@ -221,14 +225,9 @@ class ArchiveIndex:
                     "record_file": record_file,
                 },
             )
-            current = self.db.first(sql.current_row, key)
-            self._upsert_article(record, at, line, content)
-            searchable = isinstance(self.db, SqliteDatabase)  # FTS5: the explorer's search
-            if searchable and (
-                current is None or (record.version >= current[0] and line != current[1])
-            ):
+            if current is None or (record.version >= current[0] and line != current[1]):
                 old = None if current is None else str(current[1])
-                search.replace_document(self.conn, old, record, self._search_words)
+                search.write_document(self.db, old, record, self._search_words)
             if refresh:
                 self._refresh(record.site, record.article_id)
 
@@ -308,7 +307,7 @@ class ArchiveIndex:
 
     def search(self, query: search.SearchQuery) -> search.SearchResults:
         """Full-text search over the articles' current records (`search.search`)."""
-        return search.search(self.conn, query)
+        return search.search(self.db, query)
 
     def article_count(self) -> int:
         return int(self.db.first(sql.article_count)[0])

@@ -13,6 +13,9 @@ current (`ArchiveIndex.record_version`, live and in a rebuild), deleted articles
   a hash of site and article id. "Newest first" is then FTS5's own rowid order, which stops at
   the page's last row instead of sorting every match, and since/until are rowid ranges.
 
+On PostgreSQL the documents are tsvectors of the same text in `search_vectors`, numbered the
+same way (search_pg.py); `search` runs the same plan on either backend.
+
 Dates: since and until are Beijing dates (UTC+8, the sites' own), inclusive, on published_at
 (else the first capture time for an article without one).
 """
@@ -24,10 +27,12 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from archiver.errors import ArchiverError
 from archiver.record import Article
+from archiver.store.index import search_pg
+from archiver.store.index.database import IndexDatabase, PostgresDatabase, SqliteDatabase
 from archiver.store.index.search_text import (
     ALL_TOKEN,
     Matcher,
@@ -136,26 +141,30 @@ class SearchUnavailable(ArchiverError):
 # -- searching --------------------------------------------------------------------------------
 
 
-def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
+def search(db: IndexDatabase | sqlite3.Connection, query: SearchQuery) -> SearchResults:
     """The page of articles matching `query`, and how many match (counted up to MAX_COUNTED).
 
-    Works on a read-only connection. Raises BadQuery for a query that cannot be searched (never
-    an SQLite error for what the user typed), SearchUnavailable for an index without search
+    `db`: the index on either backend (SQLite's FTS5 tables, PostgreSQL's search_vectors), or a
+    read-only sqlite3 connection. Raises BadQuery for a query that cannot be searched (never a
+    database error for what the user typed), SearchUnavailable for an index without search
     tables.
     """
     terms = _terms(query)
+    backend: _Backend = (
+        _Tsearch(db) if isinstance(db, PostgresDatabase) else _Fts5(_sqlite_conn(db))
+    )
     try:
-        plan = _plan(conn, terms, query)
-        matched = _newest(conn, plan.matched, plan)
+        plan = backend.plan(terms, query)
+        matched = backend.page(plan.matched, 0, MAX_COUNTED + 1)
         total, exact = min(len(matched), MAX_COUNTED), len(matched) <= MAX_COUNTED
         offset, limit = (query.page - 1) * query.per_page, query.per_page
         if query.order == "relevance" and plan.headline is not None and matched:
-            rowids = _headlines_first(conn, plan, matched, offset, limit)
+            keys = _headlines_first(backend, plan, matched, offset, limit)
         elif offset + limit <= len(matched) or exact:
-            rowids = matched[offset : offset + limit]
+            keys = matched[offset : offset + limit]
         else:
-            rowids = _page(conn, plan.matched, plan, offset, limit)
-        rows = _documents(conn, rowids)
+            keys = backend.page(plan.matched, offset, limit)
+        rows = backend.documents(keys)
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise SearchUnavailable(
@@ -168,21 +177,37 @@ def search(conn: sqlite3.Connection, query: SearchQuery) -> SearchResults:
     return SearchResults(total, query.page, query.per_page, hits, exact)
 
 
+def _sqlite_conn(db: IndexDatabase | sqlite3.Connection) -> sqlite3.Connection:
+    if isinstance(db, sqlite3.Connection):
+        return db
+    if isinstance(db, SqliteDatabase):
+        return db.conn
+    raise TypeError(f"no search on {type(db).__name__}")
+
+
 @dataclass(frozen=True)
 class _Plan:
-    matched: str | None
-    """FTS5 expression of the matches (None: nothing can match, a prefix no word has)."""
-    headline: str | None
-    """The words' expression limited to title and subtitle (None: no words)."""
-    facets: str | None
-    """The filters' expression (None: no filter)."""
-    low: int
-    high: int
+    """What a backend matches, in its own terms (None: nothing can match)."""
+
+    matched: Any
+    headline: Any
+    """The words limited to title and subtitle, with the filters (None: no words)."""
+    rest: Any
+    """The matches that are not headline matches."""
 
 
-def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _Plan:
-    # Every token quoted (search_text.Term.fts): nothing the user typed is FTS5 syntax.
-    facets = [
+class _Backend(Protocol):
+    def plan(self, terms: list[Term], query: SearchQuery) -> _Plan: ...
+
+    def page(self, what: Any, offset: int, limit: int) -> list[Any]:
+        """Keys of a page of the matches of `what`, newest first (none when None)."""
+        ...
+
+    def documents(self, keys: list[Any]) -> list[tuple[Any, ...]]: ...
+
+
+def _filters(query: SearchQuery) -> list[str]:
+    return [
         facet_token(field, value)
         for field, value in (
             ("site", query.site),
@@ -192,92 +217,124 @@ def _plan(conn: sqlite3.Connection, terms: list[Term], query: SearchQuery) -> _P
         )
         if value is not None
     ]
-    low, high = _rowid_range(query.since, query.until)
-    words = [_term_fts(conn, term) for term in terms]
-    if None in words:
-        return _Plan(None, None, None, low, high)
-    parts, headline, filters = [], None, None
-    if words:
-        joined = " AND ".join(str(word) for word in words)
-        parts.append(f"{_TEXT_COLUMNS} : ({joined})")
-        headline = f"{_HEADLINE_COLUMNS} : ({joined})"
-    if facets or not words:
-        filters = "facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")"
-        parts.append(filters)
-    return _Plan(" AND ".join(parts), headline, filters if facets else None, low, high)
 
 
-def _term_fts(conn: sqlite3.Connection, term: Term) -> str | None:
-    # A prefix is the OR of the words it starts (search_terms): FTS5 reads an OR of words
-    # newest first and stops at the page's end, but reads every match of its own prefix query
-    # before giving the first. None: no word starts so.
-    if not term.prefix:
-        return term.fts()
-    start = fold(term.tokens[-1])
-    found = conn.execute(
-        "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
-        (start, start + "\U0010ffff", MAX_EXPANSIONS + 1),
-    ).fetchall()
-    if len(found) > MAX_EXPANSIONS:
-        raise BadQuery(
-            f"more than {MAX_EXPANSIONS} words start with {start!r}: give more letters before *"
+class _Fts5:
+    """SQLite: the FTS5 tables; a key is the FTS rowid."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.low, self.high = 0, 0
+
+    def plan(self, terms: list[Term], query: SearchQuery) -> _Plan:
+        # Every token quoted (search_text.Term.fts): nothing the user typed is FTS5 syntax.
+        facets = _filters(query)
+        self.low, self.high = _rowid_range(query.since, query.until)
+        words = [self._term_fts(term) for term in terms]
+        if None in words:
+            return _Plan(None, None, None)
+        parts, headline, filters = [], None, None
+        if words:
+            joined = " AND ".join(str(word) for word in words)
+            parts.append(f"{_TEXT_COLUMNS} : ({joined})")
+            headline = f"{_HEADLINE_COLUMNS} : ({joined})"
+        if facets or not words:
+            filters = "facets : (" + " AND ".join(f'"{f}"' for f in facets or [ALL_TOKEN]) + ")"
+            parts.append(filters)
+        matched = " AND ".join(parts)
+        if headline is None:
+            return _Plan(("search_fts", matched), None, None)
+        first = headline if not facets else f"{headline} AND {filters}"
+        rest = f"({matched}) NOT ({headline})"
+        return _Plan(("search_fts", matched), ("search_headlines", first), ("search_fts", rest))
+
+    def _term_fts(self, term: Term) -> str | None:
+        # A prefix is the OR of the words it starts (search_terms): FTS5 reads an OR of words
+        # newest first and stops at the page's end, but reads every match of its own prefix
+        # query before giving the first. None: no word starts so.
+        if not term.prefix:
+            return term.fts()
+        start = fold(term.tokens[-1])
+        found = self.conn.execute(
+            "SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+            (start, start + "\U0010ffff", MAX_EXPANSIONS + 1),
+        ).fetchall()
+        if len(found) > MAX_EXPANSIONS:
+            raise BadQuery(
+                f"more than {MAX_EXPANSIONS} words start with {start!r}: give more letters before *"
+            )
+        if not found:
+            return None
+        words = [Term((*term.tokens[:-1], str(row[0]))).fts() for row in found]
+        return "(" + " OR ".join(words) + ")"
+
+    def page(self, what: Any, offset: int, limit: int) -> list[Any]:
+        if what is None:
+            return []
+        table, expression = what
+        rows = self.conn.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? "
+            "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+            (expression, self.low, self.high, limit, offset),
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def documents(self, keys: list[Any]) -> list[tuple[Any, ...]]:
+        return _documents(self.conn, keys)
+
+
+class _Tsearch:
+    """PostgreSQL: search_vectors (search_pg.py); a key is (doc, site, article_id)."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self.db = db
+        self.bounds = (0, 0)
+        self.facets: list[str] | None = None
+
+    def plan(self, terms: list[Term], query: SearchQuery) -> _Plan:
+        self.bounds = _rowid_range(query.since, query.until)
+        self.facets = _filters(query) or None
+        if not terms:  # every document the filters let through
+            return _Plan(search_pg.Match(None), None, None)
+        present = search_pg.tsquery_text(terms, phrases=False)
+        phrase = search_pg.tsquery_text(terms) if search_pg.has_phrase(terms) else None
+        heads = search_pg.tsquery_text(terms)
+        return _Plan(
+            search_pg.Match("words", present, phrase),
+            search_pg.Match("heads", heads),
+            search_pg.Match("words", present, phrase, unless=heads),
         )
-    if not found:
-        return None
-    words = [Term((*term.tokens[:-1], str(row[0]))).fts() for row in found]
-    return "(" + " OR ".join(words) + ")"
 
+    def page(self, what: Any, offset: int, limit: int) -> list[Any]:
+        if what is None:
+            return []
+        return search_pg.page(self.db, what, self.facets, self.bounds, offset, limit)
 
-def _newest(
-    conn: sqlite3.Connection, expression: str | None, plan: _Plan, table: str = "search_fts"
-) -> list[int]:
-    # The first MAX_COUNTED + 1 matches, newest first: they count the matches (counting all
-    # costs time in proportion to their number) and give the page without a second reading.
-    return _page(conn, expression, plan, 0, MAX_COUNTED + 1, table)
-
-
-def _page(
-    conn: sqlite3.Connection,
-    expression: str | None,
-    plan: _Plan,
-    offset: int,
-    limit: int,
-    table: str = "search_fts",
-) -> list[int]:
-    if expression is None:
-        return []
-    rows = conn.execute(
-        f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN ? AND ? "
-        "ORDER BY rowid DESC LIMIT ? OFFSET ?",
-        (expression, plan.low, plan.high, limit, offset),
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    def documents(self, keys: list[Any]) -> list[tuple[Any, ...]]:
+        return search_pg.documents(self.db, keys)
 
 
 def _headlines_first(
-    conn: sqlite3.Connection, plan: _Plan, matched: list[int], offset: int, limit: int
-) -> list[int]:
+    backend: _Backend, plan: _Plan, matched: list[Any], offset: int, limit: int
+) -> list[Any]:
     # "Relevance": the articles with every word in their title or subtitle, then the others,
     # newest first within each. FTS5's bm25 would weigh every match of every word in the
     # archive on each query (its IDF), so its cost grows with the archive; this does not.
-    # The first are read from search_headlines, whose words are only those of titles and
-    # subtitles: a column filter on search_fts would read every match of the words to count
-    # the few in a title.
-    assert plan.matched is not None and plan.headline is not None
-    first = plan.headline if plan.facets is None else f"{plan.headline} AND {plan.facets}"
-    heads = _newest(conn, first, plan, "search_headlines")
+    # On SQLite the first are read from search_headlines, whose words are only those of
+    # titles and subtitles: a column filter on search_fts would read every match of the words
+    # to count the few in a title. On PostgreSQL they are read from `heads`, likewise.
+    heads = backend.page(plan.headline, 0, MAX_COUNTED + 1)
     if len(matched) <= MAX_COUNTED and len(heads) <= MAX_COUNTED:
         # Every match is known: order them here (headline matches are matches too).
         known = set(heads)
-        ordered = heads + [rowid for rowid in matched if rowid not in known]
+        ordered = heads + [key for key in matched if key not in known]
         return ordered[offset : offset + limit]
     count = min(len(heads), MAX_COUNTED)
-    rowids = heads[offset : offset + limit] if offset < count else []
-    rowids = rowids[: max(0, count - offset)]
-    if len(rowids) < limit:
-        rest = f"({plan.matched}) NOT ({plan.headline})"
-        rowids += _page(conn, rest, plan, max(0, offset - count), limit - len(rowids))
-    return rowids
+    keys = heads[offset : offset + limit] if offset < count else []
+    keys = keys[: max(0, count - offset)]
+    if len(keys) < limit:
+        keys += backend.page(plan.rest, max(0, offset - count), limit - len(keys))
+    return keys
 
 
 def _terms(query: SearchQuery) -> list[Term]:
@@ -409,6 +466,17 @@ class Document:
             ),
             frozenset(words_of(f"{title}\n{subtitle or ''}\n{text}")),
         )
+
+
+def write_document(
+    db: IndexDatabase, old_record: str | None, record: Article, known: set[str]
+) -> None:
+    """Make `record` the article's search document on either backend (`replace_document` on
+    SQLite, search_pg.write_vector on PostgreSQL, which replaces the old one by its key)."""
+    if isinstance(db, PostgresDatabase):
+        search_pg.write_vector(db, Document.of_article(record), record.version)
+    else:
+        replace_document(_sqlite_conn(db), old_record, record, known)
 
 
 def replace_document(

@@ -35,8 +35,11 @@ from archiver.store.index.tables import (
     captures,
     cursor_claims,
     cursors,
+    day_sections,
     events,
     files,
+    search_vectors,
+    site_totals,
     skips,
     version_claims,
     versions,
@@ -516,7 +519,18 @@ def _emptied(table: object) -> Builder:
 
 
 CLEAR_SHARED: tuple[Builder, ...] = tuple(
-    _emptied(table) for table in (files, captures, versions, articles, events)
+    _emptied(table)
+    for table in (
+        site_totals,
+        day_sections,
+        search_vectors,
+        files,
+        captures,
+        versions,
+        articles,
+        events,
+    )
 )
 """Emptying the tables a PostgreSQL index derives from the files (`ArchiveIndex.clear`):
-cursors, their claims, skips and version claims stay, as in SQLite's."""
+cursors, skips and claims stay, as in SQLite's. The figures first: the triggers that keep them
+then find no row to change for each article and version deleted."""

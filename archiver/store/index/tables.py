@@ -9,7 +9,18 @@ backend's dialect, so neither backend has a hand-written dialect of them.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
 metadata = MetaData()
 
@@ -59,6 +70,8 @@ versions = Table(
     Column("fingerprint", Text, nullable=False),
     Column("record_file", Text, nullable=False),
     PrimaryKeyConstraint("site", "article_id", "version"),
+    # The explorer's edits, newest first (SQLite's schema has its own versions_edits).
+    Index("versions_edits", "at", "site", postgresql_where=text("version > 1")),
 )
 
 articles = Table(
@@ -135,4 +148,50 @@ cursor_claims = Table(
     Column("name", Text, primary_key=True),
     Column("claimed_by", Text, nullable=False),
     Column("heartbeat_at", Text, nullable=False),
+)
+
+# The explorer's figures (explore.py): kept by triggers on both backends (schema.SCHEMA for
+# SQLite, postgres.FIGURES_DDL for PostgreSQL), so that its pages read a few rows.
+site_totals = Table(
+    "site_totals",
+    metadata,
+    Column("site", Text, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("edits", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+)
+
+day_sections = Table(
+    "day_sections",
+    metadata,
+    Column("site", Text, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("site", "day", "section"),
+)
+
+# PostgreSQL only: SQLite's search is FTS5 (schema.SCHEMA), not a table of this shape.
+pg_metadata = MetaData()
+
+# One search document per article (search_pg.py): `doc` orders by time as SQLite's FTS rowid
+# does (the same number), `words` the tokens of title, subtitle and text as search_text.py
+# makes them, `heads` those of title and subtitle alone, `facets` the filter tokens; `version`
+# the record's, so that of two workers writing an article at once the newer one's stays.
+search_vectors = Table(
+    "search_vectors",
+    pg_metadata,
+    Column("site", Text, nullable=False),
+    Column("article_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("doc", BigInteger, nullable=False),
+    Column("words", TSVECTOR, nullable=False),
+    Column("heads", TSVECTOR, nullable=False),
+    Column("facets", ARRAY(Text), nullable=False),
+    PrimaryKeyConstraint("site", "article_id"),
+    Index("search_vectors_by_doc", "doc"),
+    Index("search_vectors_words", "words", postgresql_using="gin"),
+    Index("search_vectors_heads", "heads", postgresql_using="gin"),
+    Index("search_vectors_facets", "facets", postgresql_using="gin"),
 )
