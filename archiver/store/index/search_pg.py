@@ -82,6 +82,7 @@ def doc_number(site: str, article_id: str, moment: int) -> int:
 def tsvector_text(fields: Sequence[str]) -> str:
     """The tsvector literal of normalised `fields` (one position left out before each)."""
     places: dict[str, list[int]] = {}
+    folded: dict[str, str] = {}  # a text repeats its words: each is folded once
     position, size = 0, 0
     for text in fields:
         position += 1  # a gap: no phrase from one field into the next
@@ -89,18 +90,20 @@ def tsvector_text(fields: Sequence[str]) -> str:
             position += 1
             if token == BREAK or len(token) > MAX_LEXEME:
                 continue
-            lexeme = fold(token)
+            lexeme = folded.get(token)
+            if lexeme is None:
+                lexeme = folded[token] = fold(token)
             found = places.get(lexeme)
             if found is None:
                 size += len(lexeme.encode()) + 8
                 if size > MAX_VECTOR_BYTES:
                     continue
                 found = places[lexeme] = []
-            if len(found) < MAX_POSITIONS:
-                found.append(min(position, MAX_POSITION))
-    return " ".join(
-        f"{_quoted(lexeme)}:{','.join(map(str, sorted(set(at))))}" for lexeme, at in places.items()
-    )
+            # Positions rise, so a list stays sorted; past MAX_POSITION they repeat the last.
+            at = position if position < MAX_POSITION else MAX_POSITION
+            if len(found) < MAX_POSITIONS and (not found or found[-1] != at):
+                found.append(at)
+    return " ".join(f"{_quoted(lexeme)}:{','.join(map(str, at))}" for lexeme, at in places.items())
 
 
 def tsquery_text(terms: Sequence[Term], phrases: bool = True) -> str:
