@@ -41,7 +41,7 @@ from tests.explore.test_explorer_pages import (  # noqa: F401
     test_unknown_things_are_404,
     test_without_replay_the_pages_say_how_to_set_it_up,
 )
-from tests.postgres_server import fresh_database
+from tests.postgres_server import cut_connections, fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -271,3 +271,20 @@ def test_workers_writing_one_site_at_once_keep_the_figures(
         list(pool.map(work, range(4)))
     kept = _counted(url)
     assert kept["site_totals"] == [("globaltimes", 80, 160, 80, 80)]
+
+
+def test_pages_answer_again_after_the_server_drops_their_connections(
+    root: Path, location: str
+) -> None:
+    app = create_app(root, location)
+    client = app.test_client()
+    try:
+        before = client.get("/api/search?q=bookings")
+        assert before.status_code == 200
+        cut_connections(location)  # a server restart, as the explorer's threads see it
+        for path in ("/api/search?q=bookings", "/api/overview", "/"):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+        assert client.get("/api/search?q=bookings").json == before.json
+    finally:
+        app.extensions["archiver"].connections.close()
