@@ -175,14 +175,16 @@ def run_job(
     since: datetime | None = None,
     baseline: Baseline | None = None,
     second_reader: bool = True,
+    alternates: bool = False,
 ) -> JobResult:
     """Extract every capture of one article, version them, and keep those since `since`.
 
     With a `baseline`, only the captures from `baseline.start` on are extracted, versioned after
     `baseline.previous` (an older extractor's record). Pure function of the WARC files: runs in
     a worker process. Without `second_reader`, records carry no extractor.agreement (trafilatura
-    does not read the pages a second time). Never raises for one bad capture: it is counted as
-    a failure (extraction) or as corrupt (unreadable record).
+    does not read the pages a second time). With `alternates`, also what a later capture of an
+    unchanged content would have made (`_alternates`, for verify). Never raises for one bad
+    capture: it is counted as a failure (extraction) or as corrupt (unreadable record).
     """
     result = JobResult()
     extracted: list[Article] = []
@@ -208,7 +210,8 @@ def run_job(
             result.failures.append((first.url, exc.reason))
         except Exception as exc:  # a parser bug on one page must not end the run
             result.failures.append((first.url, type(exc).__name__))
-    result.alternates = _alternates(extracted, previous)
+    if alternates:  # what verify compares with (JobResult.alternates)
+        result.alternates = _alternates(extracted, previous)
     for record in version_history(extracted, previous):
         lead = record.captures[0] if record.captures else None
         if lead is None:
@@ -288,7 +291,10 @@ def run_reextract(
         jobs = _scan_and_plan(pool, root, result, site, since, scans)
         if only is not None:
             jobs = _only(result, jobs, set(only))
-        runner = _Runner(pool, root, since, baselines or {}, second_reader, timeout)
+        # Alternates only for a caller that keeps the lines (verify), not for a sink.
+        runner = _Runner(
+            pool, root, since, baselines or {}, second_reader, timeout, alternates=sink is None
+        )
         _extract_all(runner, jobs, result, progress, sink)
     finally:
         pool.close()  # type: ignore[no-untyped-call]
@@ -305,10 +311,12 @@ MAX_BATCH_PAGES = 48
 
 
 def run_batch(
-    root: Path, batch: Batch, since: datetime | None, second_reader: bool
+    root: Path, batch: Batch, since: datetime | None, second_reader: bool, alternates: bool
 ) -> list[JobResult]:
     """`run_job` for each article of `batch`, in a worker process."""
-    return [run_job(root, job, since, baseline, second_reader) for job, baseline in batch]
+    return [
+        run_job(root, job, since, baseline, second_reader, alternates) for job, baseline in batch
+    ]
 
 
 @dataclass
@@ -321,13 +329,14 @@ class _Runner:
     baselines: Mapping[tuple[str, str], Baseline]
     second_reader: bool
     timeout: float
+    alternates: bool
 
     def schedule(self, jobs: list[ArticleJob]) -> Future[list[JobResult]]:
         batch = [(job, self.baselines.get((job.site, job.article_id))) for job in jobs]
         captures = sum(len(job.captures) for job in jobs)
         return self.pool.schedule(
             run_batch,
-            args=(self.root, batch, self.since, self.second_reader),
+            args=(self.root, batch, self.since, self.second_reader, self.alternates),
             timeout=self.timeout * captures,
         )
 
