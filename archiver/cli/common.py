@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeAlias
@@ -98,3 +99,48 @@ def os_error(exc: OSError) -> CommandError:
     """A file-system error as one line: what failed on which path."""
     where = f"{exc.filename}: " if exc.filename else ""
     return CommandError(f"{where}{exc.strerror or exc}")
+
+
+def add_index(parser: argparse.ArgumentParser, url_note: str = "") -> None:
+    """--index FILE or --index-url URL: the index a command reads, as crawls resolve it
+    (`index_path`). `url_note` is added to --index-url's help."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
+        "else DIR/index.sqlite3), as crawls use it",
+    )
+    where.add_argument(
+        "--index-url",
+        default=None,
+        metavar="URL",
+        help="a shared PostgreSQL index, postgresql://... (default: $ARCHIVER_INDEX_URL, the "
+        "ARCHIVER_INDEX_URL setting)" + url_note,
+    )
+
+
+def index_path(option: Path | None, url: str | None = None) -> Path | str | None:
+    """--index-url or --index, else $ARCHIVER_INDEX_URL, $ARCHIVER_INDEX_PATH, else the
+    project's ARCHIVER_INDEX_URL or ARCHIVER_INDEX_PATH setting; None means the archive
+    root's index.sqlite3 (what a crawl with the same settings uses)."""
+    from archiver.store.index.location import is_index_url
+
+    if url is not None:
+        if not is_index_url(url):
+            raise CommandError(f"--index-url takes a postgresql:// URL, not {url!r}")
+        return url
+    if option is not None:
+        return option
+    if os.environ.get("ARCHIVER_INDEX_URL"):
+        return os.environ["ARCHIVER_INDEX_URL"]
+    if os.environ.get("ARCHIVER_INDEX_PATH"):
+        return Path(os.environ["ARCHIVER_INDEX_PATH"])
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if settings.get("ARCHIVER_INDEX_URL"):
+        return str(settings.get("ARCHIVER_INDEX_URL"))
+    configured = settings.get("ARCHIVER_INDEX_PATH")
+    return Path(configured) if configured else None

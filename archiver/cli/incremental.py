@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archiver.cli.common import CommandError, Commands, add_dir, add_site, archive_dir, day
+from archiver.cli.common import (
+    CommandError,
+    Commands,
+    add_dir,
+    add_index,
+    add_site,
+    archive_dir,
+    day,
+    index_path,
+)
 
 if TYPE_CHECKING:
     from archiver.crawl.site_lock import SiteLock
@@ -30,7 +38,7 @@ def register(commands: Commands) -> None:
         metavar="DIR",
         help="another worker's archive directory to read too (repeatable; with --index-url)",
     )
-    _add_index(rebuild)
+    add_index(rebuild)
     rebuild.set_defaults(run=_run_index_rebuild)
 
     changes = commands.add_parser(
@@ -44,7 +52,7 @@ def register(commands: Commands) -> None:
     add_site(changes)
     changes.add_argument("--json", action="store_true", help="JSON Lines output")
     add_dir(changes)
-    _add_index(changes)
+    add_index(changes)
     changes.set_defaults(run=_run_changes)
 
     schedule = commands.add_parser(
@@ -61,49 +69,6 @@ def register(commands: Commands) -> None:
     schedule.add_argument("--job", help="run this one job now, in the foreground, and exit")
     add_dir(schedule)
     schedule.set_defaults(run=_run_schedule)
-
-
-def _add_index(parser: argparse.ArgumentParser) -> None:
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
-        "else DIR/index.sqlite3), as crawls use it",
-    )
-    where.add_argument(
-        "--index-url",
-        default=None,
-        metavar="URL",
-        help="a shared PostgreSQL index, postgresql://... (default: $ARCHIVER_INDEX_URL, the "
-        "ARCHIVER_INDEX_URL setting)",
-    )
-
-
-def index_path(option: Path | None, url: str | None = None) -> Path | str | None:
-    """--index-url or --index, else $ARCHIVER_INDEX_URL, $ARCHIVER_INDEX_PATH, else the
-    project's ARCHIVER_INDEX_URL or ARCHIVER_INDEX_PATH setting; None means the archive
-    root's index.sqlite3 (what a crawl with the same settings uses)."""
-    from archiver.store.index.location import is_index_url
-
-    if url is not None:
-        if not is_index_url(url):
-            raise CommandError(f"--index-url takes a postgresql:// URL, not {url!r}")
-        return url
-    if option is not None:
-        return option
-    if os.environ.get("ARCHIVER_INDEX_URL"):
-        return os.environ["ARCHIVER_INDEX_URL"]
-    if os.environ.get("ARCHIVER_INDEX_PATH"):
-        return Path(os.environ["ARCHIVER_INDEX_PATH"])
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    if settings.get("ARCHIVER_INDEX_URL"):
-        return str(settings.get("ARCHIVER_INDEX_URL"))
-    configured = settings.get("ARCHIVER_INDEX_PATH")
-    return Path(configured) if configured else None
 
 
 def _run_index_rebuild(options: argparse.Namespace) -> int:

@@ -246,7 +246,7 @@ PARQUET_EXTRA = "export parquet needs pyarrow: pip install 'archiver[parquet]'"
 
 
 def _run_export_parquet(options: argparse.Namespace) -> int:
-    from archiver.cli.incremental import index_path
+    from archiver.cli.common import index_path
 
     try:
         from archiver.offline.parquet import export_parquet

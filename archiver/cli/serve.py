@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from pathlib import Path
 
-from archiver.cli.common import Commands, add_dir, add_env, archive_dir, port_number
+from archiver.cli.common import Commands, add_dir, add_env, add_index, archive_dir, port_number
 
 
 def register(commands: Commands) -> None:
@@ -29,29 +28,14 @@ def register(commands: Commands) -> None:
         "--replay-port", type=port_number, default=0, help="pywb's port (default 0: any free)"
     )
     serve.add_argument("--no-replay", action="store_true", help="do not start pywb")
-    where = serve.add_mutually_exclusive_group()
-    where.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        help="the index file (default: $ARCHIVER_INDEX_PATH, the ARCHIVER_INDEX_PATH setting, "
-        "else DIR/index.sqlite3), as crawls use it",
-    )
-    where.add_argument(
-        "--index-url",
-        default=None,
-        metavar="URL",
-        help="a shared PostgreSQL index, postgresql://... (default: $ARCHIVER_INDEX_URL, the "
-        "ARCHIVER_INDEX_URL setting); DIR is then the collected archive (records for diffs, "
-        "run reports, replay)",
-    )
+    add_index(serve, "; DIR is then the collected archive (records for diffs, run reports, replay)")
     add_env(serve)
     add_dir(serve)
     serve.set_defaults(run=_run_serve)
 
 
 def _run_serve(options: argparse.Namespace) -> int:
-    from archiver.cli.incremental import index_path
+    from archiver.cli.common import index_path
     from archiver.explore.serve import ExplorerServer
     from archiver.replay.env import replay_env
 
