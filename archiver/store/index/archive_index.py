@@ -111,11 +111,6 @@ class ArchiveIndex:
             raise TypeError("a PostgreSQL index has no SQLite connection")
         return self.db.conn
 
-    @property
-    def shared(self) -> bool:
-        """True for a PostgreSQL index (several machines may write it at once)."""
-        return not isinstance(self.db, SqliteDatabase)
-
     def close(self) -> None:
         self.db.close()
 

@@ -58,7 +58,6 @@ class IndexDatabase:
 
     dialect: Dialect
     insert: InsertFactory
-    name: str
 
     def __init__(self) -> None:
         self._compiled: dict[Builder, _Compiled] = {}
@@ -108,7 +107,6 @@ class IndexDatabase:
 class SqliteDatabase(IndexDatabase):
     """The embedded index: a sqlite3 connection opened by schema.connect (autocommit, WAL)."""
 
-    name = "sqlite"
     dialect = sqlite.dialect(paramstyle="named")
     insert = staticmethod(sqlite.insert)
 
@@ -138,7 +136,6 @@ class PostgresDatabase(IndexDatabase):
     the server stays away, the statement raises IndexLost (one line, no password).
     """
 
-    name = "postgresql"
     dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
     insert = staticmethod(postgresql.insert)
 
