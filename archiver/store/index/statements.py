@@ -138,30 +138,26 @@ def unarchive(ins: InsertFactory) -> ClauseElement:
 
 
 def revisit_bodies(ins: InsertFactory) -> ClauseElement:
-    original = captures.alias("o")
-    return (
-        update(captures)
-        .where(captures.c.record_type == "revisit", captures.c.body_sha256.is_(None))
-        .values(
-            body_sha256=select(original.c.body_sha256)
-            .where(original.c.record_id == captures.c.refers_to)
-            .limit(1)
-            .scalar_subquery()
-        )
-    )
+    return _from_original("body_sha256")
 
 
 def revisit_lengths(ins: InsertFactory) -> ClauseElement:
+    return _from_original("payload_length")
+
+
+def _from_original(column: str) -> ClauseElement:
+    # A revisit's body hash and length are its original's, which may be indexed after it.
     original = captures.alias("o")
+    value = (
+        select(original.c[column])
+        .where(original.c.record_id == captures.c.refers_to)
+        .limit(1)
+        .scalar_subquery()
+    )
     return (
         update(captures)
-        .where(captures.c.record_type == "revisit", captures.c.payload_length.is_(None))
-        .values(
-            payload_length=select(original.c.payload_length)
-            .where(original.c.record_id == captures.c.refers_to)
-            .limit(1)
-            .scalar_subquery()
-        )
+        .where(captures.c.record_type == "revisit", captures.c[column].is_(None))
+        .values({column: value})
     )
 
 
