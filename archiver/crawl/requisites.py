@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-from parsel.csstranslator import css2xpath
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
@@ -28,8 +27,10 @@ META = "archiver_requisite"
 # request.meta key of spider_base: set on every article page request (page 1 and later pages).
 _ARTICLE = "archiver_article"
 _SITE_DOMAINS = ("chinadaily.com.cn", "globaltimes.cn")
-# Article body images (each site's body containers), figures, and stylesheets.
-_SELECTORS = (
+# Article body images (each site's body containers), figures, and stylesheets, as CSS: the
+# definition of what a requisite is (tests/replay/test_replay_requisites.py checks
+# `requisite_urls` against `response.css(selector).getall()` for each).
+SELECTORS = (
     "#Content img::attr(src)",
     ".article img::attr(src)",
     ".article_content img::attr(src)",
@@ -38,10 +39,22 @@ _SELECTORS = (
     "figure img::attr(src)",
     "link[rel~=stylesheet]::attr(href)",
 )
-# The selectors as XPath compiled once, run on the response's own lxml tree (parsed once, shared
-# with the spider): what `response.css(selector).getall()` returns, without building a parsel
-# Selector per query and per value.
-_QUERIES = tuple(etree.XPath(css2xpath(s), smart_strings=False) for s in _SELECTORS)
+# The same, as what each image's ancestors must show: seven XPath queries walked the whole
+# tree seven times per article page on the reactor thread; one walk over <img> and <link>
+# elements does it (the tree is the response's own, parsed once and shared with the spider).
+_IMAGE_ANCESTORS: tuple[tuple[str, str], ...] = (
+    ("id", "Content"),
+    ("class", "article"),
+    ("class", "article_content"),
+    ("class", "article_right"),
+    ("tag", "article"),
+    ("tag", "figure"),
+)
+_STYLESHEET = len(_IMAGE_ANCESTORS)
+"""Index of the stylesheet selector in SELECTORS."""
+# CSS's `.name` and `[rel~=name]` split on XML whitespace only (normalize-space), where
+# str.split() would also split on no-break spaces.
+_TOKENS = re.compile(r"[^ \t\r\n]+")
 
 
 def on_site(url: str) -> bool:
@@ -57,14 +70,48 @@ def on_site(url: str) -> bool:
 def requisite_urls(response: HtmlResponse, limit: int) -> list[str]:
     """The article page's images and stylesheets on the sites' domains, absolute, deduplicated,
     in selector then document order, at most `limit`."""
-    found: list[str] = []
-    root = response.selector.root
-    for query in _QUERIES:
-        for value in query(root):
-            url = urljoin(response.url, str(value).strip()).split("#", 1)[0]
-            if url and url not in found and on_site(url):
-                found.append(url)
-    return found[:limit]
+    matches: list[tuple[int, int, str]] = []
+    containers: dict[Any, frozenset[int]] = {}
+    for position, element in enumerate(response.selector.root.iter("img", "link")):
+        if element.tag == "link":
+            rel = element.get("rel")
+            href = element.get("href")
+            if rel is not None and href is not None and "stylesheet" in _TOKENS.findall(rel):
+                matches.append((_STYLESHEET, position, href))
+            continue
+        src = element.get("src")
+        parent = element.getparent()
+        if src is not None and parent is not None:
+            matches.extend((kind, position, src) for kind in _inside(parent, containers))
+    found: dict[str, None] = {}
+    for _, _, value in sorted(matches):
+        url = urljoin(response.url, value.strip()).split("#", 1)[0]
+        if url and url not in found and on_site(url):
+            found[url] = None
+    return list(found)[:limit]
+
+
+def _inside(element: Any, known: dict[Any, frozenset[int]]) -> frozenset[int]:
+    """Indexes of the image selectors whose container is `element` or one of its ancestors;
+    remembered per element in `known` (images share their ancestors)."""
+    chain = []
+    while element is not None and element not in known:
+        chain.append(element)
+        element = element.getparent()
+    kinds = known[element] if element is not None else frozenset()
+    for ancestor in reversed(chain):
+        kinds = kinds | _marks(ancestor)
+        known[ancestor] = kinds
+    return kinds
+
+
+def _marks(element: Any) -> frozenset[int]:
+    """Indexes of the image selectors whose container `element` is itself."""
+    classes = _TOKENS.findall(element.get("class") or "")
+    own = {"tag": (element.tag,), "id": (element.get("id"),), "class": classes}
+    return frozenset(
+        kind for kind, (what, name) in enumerate(_IMAGE_ANCESTORS) if name in own[what]
+    )
 
 
 class RequisitesMiddleware:
