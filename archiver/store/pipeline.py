@@ -27,7 +27,7 @@ from archiver.store.index.crawl import SETTINGS_DEFAULTS, crawl_index, not_artic
 from archiver.store.items import ArticleGone, ArticlePages
 from archiver.store.jsonl import JsonLinesWriter
 from archiver.store.run_health import FIELDS_FILLED, FIELDS_RECORDS, agreement_stat
-from archiver.store.versions import content_of, is_rebaseline, next_version
+from archiver.store.versions import content_of, fingerprint, is_rebaseline, next_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -218,7 +218,9 @@ class ExtractionPipeline:
                 with self._writing(self.index.path):
                     self.index.touch(record.site, record.article_id)
             return None
-        if self.index is not None and not await self._claimed(versioned):
+        # Computed once for the claim and the index (pydantic dumps cost the reactor thread).
+        content = fingerprint(versioned) if self.index is not None else ""
+        if self.index is not None and not await self._claimed(versioned, content):
             return None
         line = versioned.to_json_line()
         with self._writing(self.writer.path(versioned.site)):
@@ -241,16 +243,18 @@ class ExtractionPipeline:
             )
         if self.index is not None:
             with self._indexing(path), self._writing(self.index.path):
-                self.index.record_version(versioned, self.layout.relative(path))
+                self.index.record_version(
+                    versioned, self.layout.relative(path), line=line, content=content
+                )
         return versioned
 
-    async def _claimed(self, record: Article) -> bool:
+    async def _claimed(self, record: Article, content: str) -> bool:
         # Crawls on other machines may share the index (PostgreSQL): of two workers that find
         # the same new article or the same edit at once, one writes the record.
         assert self.index is not None
         with self._writing(self.index.path):
             claim = self.index.claim_version(
-                record, self.worker, datetime.now(UTC), self.claim_stale
+                record, self.worker, datetime.now(UTC), self.claim_stale, content
             )
         if claim == "mine":
             return True

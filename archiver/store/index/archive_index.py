@@ -188,16 +188,25 @@ class ArchiveIndex:
 
     # -- articles and versions ----------------------------------------------------------------
 
-    def record_version(self, record: Article, record_file: str, refresh: bool = True) -> None:
+    def record_version(
+        self,
+        record: Article,
+        record_file: str,
+        refresh: bool = True,
+        line: str | None = None,
+        content: str | None = None,
+    ) -> None:
         """Index a record written to `record_file` (relative to root); idempotent.
 
         The article's current record becomes this one when its version is the highest seen,
         and its search document is made from it (the old one's words no longer match).
         `refresh=False` (bulk ingest) leaves derived columns to a final `refresh_all()`.
+        `line` and `content`: the record's JSON line and fingerprint when the caller has them
+        already (the crawl's pipeline), so that they are not computed again.
         """
         at = _first_capture_time(record)
-        line = record.to_json_line()
-        content = fingerprint(record)
+        line = record.to_json_line() if line is None else line
+        content = fingerprint(record) if content is None else content
         if not self.db.in_transaction:
             # Words remembered as written hold only inside the caller's transaction (a bulk
             # ingest), which a rollback would undo: a transaction of our own starts afresh.
@@ -244,7 +253,12 @@ class ArchiveIndex:
         )
 
     def claim_version(
-        self, record: Article, worker: str, now: datetime, stale_after: timedelta = CLAIM_STALE
+        self,
+        record: Article,
+        worker: str,
+        now: datetime,
+        stale_after: timedelta = CLAIM_STALE,
+        content: str | None = None,
     ) -> Claim:
         """Take the record's version number for `worker` before its line is written.
 
@@ -253,9 +267,10 @@ class ArchiveIndex:
         this version with the same content (it writes it; this record is not needed).
         "conflict": another worker claimed it with other content (an edit on top of an edit,
         seen by two workers at once): nothing is written now, a later run compares again.
+        `content`: the record's fingerprint, when the caller has it already.
         """
         key = {"site": record.site, "article_id": record.article_id, "version": record.version}
-        content = fingerprint(record)
+        content = fingerprint(record) if content is None else content
         claim = {"fingerprint": content, "claimed_by": worker, "claimed_at": iso_utc(now)}
         with self.db.transaction():
             if self.db.run(sql.claim_version, {**key, **claim}).rowcount == 1:
