@@ -120,9 +120,18 @@ def run_crawl(kind: str, mirror: str, sections: list[str], pages: int, work: Pat
     )
 
 
-def pool_rate(overlay: Path, articles: int, workers: int) -> float:
-    """Article pages per second of the extraction pool alone (the archiver's extract function,
-    a pebble pool of `workers` processes), over up to `articles` of the mirror's pages."""
+@dataclass
+class PoolRun:
+    """The extraction pool alone: article pages per second, and CPU ms per page of its
+    worker processes (the warm-up's few pages in)."""
+
+    rate: float
+    cpu_ms: float
+
+
+def pool_rate(overlay: Path, articles: int, workers: int) -> PoolRun:
+    """The extraction pool alone (the archiver's extract function, a pebble pool of `workers`
+    processes), over up to `articles` of the mirror's pages."""
     from pebble import ProcessPool
 
     from archiver.page import CapturedPage
@@ -140,6 +149,7 @@ def pool_rate(overlay: Path, articles: int, workers: int) -> float:
         ]
         for p in paths
     ]
+    before = _children_cpu()
     with ProcessPool(max_workers=workers) as pool:
         # Warm up: every worker imports the parsers once, as the crawl's workers do.
         for future in [pool.schedule(extract_article, args=(pages[0],)) for _ in range(workers)]:
@@ -148,7 +158,9 @@ def pool_rate(overlay: Path, articles: int, workers: int) -> float:
         futures = [pool.schedule(extract_article, args=(page,)) for page in pages]
         for future in futures:
             future.result()
-        return len(pages) / (time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+    # The workers were reaped when the pool closed: their CPU is now the children's.
+    return PoolRun(len(pages) / seconds, 1000 * (_children_cpu() - before) / len(pages))
 
 
 def offline_figures(root: Path, workers: int) -> Any:
@@ -161,7 +173,22 @@ def offline_figures(root: Path, workers: int) -> Any:
     return measure(root, workers) if measure is not None else None
 
 
-def table(best: dict[str, Run], pool: float) -> list[str]:
+def cores_had(best: dict[str, Run], pool: PoolRun) -> float:
+    """The most cores any measured run kept busy: what the machine gave (other jobs share it)."""
+    busy = [run.cpu_all / run.seconds for run in best.values() if run.seconds]
+    return min(float(os.cpu_count() or 1), max([*busy, pool.rate * pool.cpu_ms / 1000]))
+
+
+def ceiling(fetch: Run, pool: PoolRun, crawl_factor: float, cores: float) -> float:
+    """The highest rate ratio `cores` allow a crawl whose process costs `crawl_factor` times
+    the fetch-only spider's CPU per page, its extraction the pool's: with every core busy,
+    pages/s can be no more than cores / (CPU per page), nor than either limit alone."""
+    cpu_ms = crawl_factor * fetch.per_page(fetch.cpu_crawl) + pool.cpu_ms
+    limit = min(fetch.rate, pool.rate)
+    return min(limit, 1000 * cores / cpu_ms) / limit
+
+
+def table(best: dict[str, Run], pool: PoolRun) -> list[str]:
     """The printed table: one row per crawl, then the goals as ratios."""
     lines = [
         "| | pages/s | CPU ms per page, all processes | CPU ms per page, crawl process "
@@ -181,10 +208,14 @@ def table(best: dict[str, Run], pool: float) -> list[str]:
             f"| {names[kind]} | {run.rate:.1f} | {run.per_page(run.cpu_all):.1f} "
             f"| {run.per_page(run.cpu_crawl):.1f} | {run.rss_mib:.0f} |"
         )
-    lines.append(f"| extraction pool alone (same pages, same workers) | {pool:.1f} | | | |")
+    lines.append(
+        f"| extraction pool alone (same pages, same workers) | {pool.rate:.1f} "
+        f"| {pool.cpu_ms:.1f} | | |"
+    )
     fetch, mine = best["fetch-only"], best["archiver"]
     cpu_ratio = mine.per_page(mine.cpu_crawl) / fetch.per_page(fetch.cpu_crawl)
-    limit = min(fetch.rate, pool)
+    limit = min(fetch.rate, pool.rate)
+    cores = cores_had(best, pool)
     rate_ratio = mine.rate / limit
     lines += [
         "",
@@ -192,6 +223,11 @@ def table(best: dict[str, Run], pool: float) -> list[str]:
         f"(goal <= 1.5: {'met' if cpu_ratio <= 1.5 else 'NOT met'})",
         f"archiver pages/s / min(fetch-only, extraction pool) = {mine.rate:.1f} / {limit:.1f}: "
         f"{rate_ratio:.2f} (goal >= 0.8: {'met' if rate_ratio >= 0.8 else 'NOT met'})",
+        f"highest rate ratio {cores:.2f} busy cores allow (the most any run here had; fetching "
+        f"and extraction at the CPU each costs alone): {ceiling(fetch, pool, 1.0, cores):.2f} "
+        "with a crawl process costing no more than the fetch-only spider, "
+        f"{ceiling(fetch, pool, 1.5, cores):.2f} at the CPU goal (1.5x), "
+        f"{ceiling(fetch, pool, cpu_ratio, cores):.2f} at the archiver's {cpu_ratio:.2f}x",
         f"archiver cores busy: {mine.cpu_all / mine.seconds:.2f} (crawl process "
         f"{mine.cpu_crawl / mine.seconds:.2f}) of {os.cpu_count()}",
         "archiver crawl process, CPU ms per page by thread (until the spider closed): "
@@ -210,11 +246,11 @@ def measure_all(
     sections: list[str],
     pages: int,
     work: Path,
-) -> tuple[dict[str, list[Run]], list[float], list[float]]:
+) -> tuple[dict[str, list[Run]], list[PoolRun], list[float]]:
     """Every crawl `options.runs` times in turn, the extraction pool alone after each round
     (so that each round's figures are taken close together); also the load averages seen."""
     runs: dict[str, list[Run]] = {k: [] for k in kinds}
-    pools: list[float] = []
+    pools: list[PoolRun] = []
     loads = [os.getloadavg()[0]]
     for number in range(options.runs):
         for kind in kinds:
@@ -232,9 +268,9 @@ def measure_all(
         fetch, mine = runs["fetch-only"][-1], runs["archiver"][-1]
         cpu_ratio = mine.per_page(mine.cpu_crawl) / fetch.per_page(fetch.cpu_crawl)
         print(
-            f"run {number + 1} extraction pool alone: {pools[-1]:.1f} pages/s; this round's "
-            f"archiver CPU ratio {cpu_ratio:.2f}, rate ratio "
-            f"{mine.rate / min(fetch.rate, pools[-1]):.2f}",
+            f"run {number + 1} extraction pool alone: {pools[-1].rate:.1f} pages/s, CPU "
+            f"{pools[-1].cpu_ms:.1f} ms/page; this round's archiver CPU ratio {cpu_ratio:.2f}, "
+            f"rate ratio {mine.rate / min(fetch.rate, pools[-1].rate):.2f}",
             flush=True,
         )
     return runs, pools, loads
@@ -264,7 +300,7 @@ def main() -> None:
         pages = -(-options.articles // (SYNTHETIC_SECTIONS * 20))
         with MirrorServer(overlays=[work / "mirror"]) as mirror:
             runs, pools, loads = measure_all(options, kinds, mirror.url, sections, pages, work)
-        pool = max(pools)
+        pool = max(pools, key=lambda p: p.rate)
         best = {kind: max(found, key=lambda r: r.rate) for kind, found in runs.items()}
         print()
         print(
