@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -71,9 +72,9 @@ def _store_with_the_disk_filling_after_the_line(
     real = index.record_version
     fillers: list[Path] = []
 
-    def on_a_full_disk(record: Article, record_file: str, refresh: bool = True) -> None:
+    def on_a_full_disk(record: Article, record_file: str, *args: Any, **kwargs: Any) -> None:
         fillers.append(fill(disk))
-        real(record, record_file, refresh)
+        real(record, record_file, *args, **kwargs)
 
     monkeypatch.setattr(index, "record_version", on_a_full_disk)
     try:
