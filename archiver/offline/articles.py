@@ -134,7 +134,7 @@ def group_articles(captures: Iterable[CapturedPage]) -> Iterator[list[CapturedPa
             yield capture.in_order()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageRef:
     """One captured page as the archive holds it: a record, and the response it stands for
     when it is a revisit. No body: `load` reads it."""
