@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from archiver.page import CapturedPage
-from archiver.sites.urls import ArticleUrl, absolute_url, parse_article_url
+from archiver.sites.urls import ArticleUrl, absolute_url, article_url, parse_article_url
 from archiver.warc.raw import iter_records, read_record_at
 from archiver.warc.reader import BodyTooLarge, page_from_record
 from archiver.warc.scan import Originals, RecordMeta, load_page, record_meta, revisit_page
@@ -39,7 +39,7 @@ def counted(page: Captured) -> ArticleUrl | None:
     its body not cut short: a WARC-Truncated capture is evidence, never a record)."""
     if page.status != 200 or getattr(page, "truncated", False):
         return None
-    return parse_article_url(page.url)
+    return article_url(page.url)  # not cached: see article_url
 
 
 @dataclass
@@ -134,7 +134,7 @@ def group_articles(captures: Iterable[CapturedPage]) -> Iterator[list[CapturedPa
             yield capture.in_order()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageRef:
     """One captured page as the archive holds it: a record, and the response it stands for
     when it is a revisit. No body: `load` reads it."""

@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,14 +213,18 @@ def cached_scan(root: Path, warc_file: str, key: FileKeyValue) -> FileScan | Non
         return None  # none saved, or damaged: the file is scanned again
 
 
-def save_scan(root: Path, scan: FileScan, key: FileKeyValue) -> None:
-    """Keep `scan` for the next run; a read-only archive or a full disk only costs the cache."""
+def save_scan(root: Path, scan: FileScan, key: FileKeyValue) -> bool:
+    """Keep `scan` for the next run; a read-only archive or a full disk only costs the cache.
+    True when it was saved."""
     if not key:
-        return
+        return False
     rows = [[getattr(m, f) for f in _META_FIELDS] for m in scan.records]
     body = {"key": key, "corrupt": scan.corrupt, "records": rows}
-    with suppress(OSError):
+    try:
         write_atomic(_scan_path(root, scan.warc_file), json.dumps(body).encode())
+    except OSError:
+        return False
+    return True
 
 
 def forget_scans(root: Path, names: set[str]) -> None:

@@ -7,7 +7,7 @@ import os
 import resource
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -19,16 +19,17 @@ from pebble import ProcessPool
 
 from archiver.layout import ArchiveLayout
 from archiver.offline.articles import PageRef, archive_pages, article_captures
-from archiver.offline.ledger import cached_file_key, cached_scan, save_scan
+from archiver.offline.ledger import cached_file_key, cached_scan
+from archiver.offline.scans import ScanSet, counted_records, originals_for
 from archiver.offline.selection import selected_since, site_selected
 from archiver.record import Article, ExtractorInfo
 from archiver.sites.boilerplate import preload
 from archiver.sites.extract import ExtractionError, extract_article
-from archiver.sites.urls import parse_article_url
+from archiver.sites.urls import article_url
 from archiver.store.versions import next_version, version_history
 from archiver.warc.raw import WarcReadError
 from archiver.warc.reader import BodyTooLarge
-from archiver.warc.scan import FileScan, Originals, RecordMeta, closed_warc_files, scan_file
+from archiver.warc.scan import FileScan, RecordMeta, closed_warc_files, scan_file
 
 REEXTRACT_DIR = "reextract"
 """Under ARCHIVER_DIR: the default --out of `archiver reextract`, one folder per generation."""
@@ -40,7 +41,7 @@ TOO_LARGE = "too-large"
 """Failure reason of a capture whose body inflates past the decoded-size limit."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleJob:
     """Every capture of one article, oldest first; each capture lists its pages in page order."""
 
@@ -53,7 +54,7 @@ class ArticleJob:
         return sum(len(c) for c in self.captures)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Baseline:
     """Where the crawl's records of one article cross into the current extractor version.
 
@@ -86,7 +87,7 @@ def current_generation() -> tuple[str | None, ...]:
     return (EXTRACTOR_VERSION, TRAFILATURA_VERSION)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputLine:
     """One record as JSON, with what sorts and identifies it."""
 
@@ -113,21 +114,18 @@ class ReextractResult:
 
     lines: list[OutputLine] = field(default_factory=list)
     alternates: dict[tuple[str, ...], str] = field(default_factory=dict)
-    """As JobResult's, of every article (without a `sink` only): what `verify` accepts for a
-    version that workers sharing an index made from a later capture of the same content."""
+    """As JobResult's, of every article (without a `sink` only; with one, to `alternate`): what
+    `verify` accepts for a version that workers sharing an index made from a later capture of
+    the same content."""
     files: int = 0
     articles: int = 0
     pages: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     failed_urls: list[tuple[str, str]] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)  # "file @offset: message"
-    scans: list[FileScan] = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     workers: int = 1
-    planned: dict[tuple[str, str], str] = field(default_factory=dict)  # article -> first URL
-    # article -> the WARC files holding its captures, sorted
-    planned_files: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     records: int = 0  # output lines (in `lines`, or handed to the sink)
     site_names: set[str] = field(default_factory=set)
@@ -137,36 +135,60 @@ class ReextractResult:
 
 
 def plan_jobs(
-    scans: Iterable[FileScan], *, site: str | None = None, since: datetime | None = None
+    scans: Sequence[FileScan],
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    only: Collection[tuple[str, str]] | None = None,
 ) -> tuple[list[ArticleJob], list[str]]:
     """Group the article captures of the scanned files into one job per article.
 
     Pages are grouped by `archiver.offline.articles.article_captures` in capture order
     (WARC-Date, then file and offset), revisits with their original. With `since`, only
     articles captured on or after it are planned, but with all their captures, so versions
-    are numbered as the crawl numbered them. Jobs come in the order of their article's first
-    capture. Returns the jobs and the problems met (revisits without original).
+    are numbered as the crawl numbered them. `only`: plan only these articles (site,
+    article_id). Jobs come in the order of their article's first capture. Returns the jobs and
+    the problems met (revisits without original, of every article, in capture order). `scans`
+    is read twice when there are revisits to pair; only the pages planned are held.
     """
-    records = [meta for scan in scans for meta in scan.records]
-    originals = Originals(records)
+    pages: list[RecordMeta] = []
+    revisits: list[RecordMeta] = []
+    for meta, url in counted_records(scans):
+        if not site_selected(url.site, site):
+            continue
+        if meta.type == "revisit":
+            revisits.append(meta)  # its original is looked for, whatever its article
+        if only is None or (url.site, url.article_id) in only:
+            pages.append(meta)
+    originals = originals_for(scans, revisits)
     problems: list[str] = []
-    ordered = sorted(records, key=lambda m: (m.date, m.warc_file, m.offset))
-    wanted = [m for m in ordered if (s := _site_of(m)) is not None and site_selected(s, site)]
-    by_article: dict[tuple[str, str], list[tuple[PageRef, ...]]] = {}
-    for capture in article_captures(archive_pages(wanted, originals, problems)):
-        by_article.setdefault(capture.key, []).append(tuple(capture.in_order()))
-    jobs = [
-        ArticleJob(site_name, article_id, tuple(captures))
-        for (site_name, article_id), captures in by_article.items()
-        if since is None or any(_date(c[0]) >= since for c in captures)
-    ]
+    revisits.sort(key=_capture_order)
+    for _ in archive_pages(revisits, originals, problems):
+        pass  # only the problems: the pages are those of `pages`
+    del revisits
+    # Each article's pages together, in capture order: grouped one article at a time (the
+    # grouping is per article), memory holds the captures of one, not of every article.
+    pages.sort(key=lambda meta: (*_key(meta), *_capture_order(meta)))
+    jobs: list[ArticleJob] = []
+    refs = archive_pages(pages, originals, [])
+    for (site_name, article_id), pages_of_one in itertools.groupby(refs, lambda r: _key(r.record)):
+        captures = tuple(tuple(c.in_order()) for c in article_captures(pages_of_one))
+        if captures and (since is None or any(_date(c[0]) >= since for c in captures)):
+            jobs.append(ArticleJob(site_name, article_id, captures))
     jobs.sort(key=lambda job: _order(job.captures[0][0]))
     return jobs, problems
 
 
-def _site_of(meta: RecordMeta) -> str | None:
-    url = parse_article_url(meta.url)
-    return url.site if url is not None else None
+def _capture_order(meta: RecordMeta) -> tuple[str, str, int]:
+    # (file, offset) is unique: the order of every record sorted by it is the same.
+    return (meta.date, meta.warc_file, meta.offset)
+
+
+def _key(meta: RecordMeta) -> tuple[str, str]:
+    """The article of a page that counts (`counted`)."""
+    url = article_url(meta.url)
+    assert url is not None
+    return (url.site, url.article_id)
 
 
 def run_job(
@@ -260,9 +282,12 @@ def run_reextract(
     progress: Callable[[int, int], None] | None = None,
     baselines: Mapping[tuple[str, str], Baseline] | None = None,
     second_reader: bool = True,
-    scans: list[FileScan] | None = None,
+    scans: Sequence[FileScan] | None = None,
     only: Collection[tuple[str, str]] | None = None,
     sink: Callable[[OutputLine], None] | None = None,
+    alternate: Callable[[tuple[str, ...], str], None] | None = None,
+    planned: Callable[[ArticleJob], None] | None = None,
+    pool: ProcessPool | None = None,
 ) -> ReextractResult:
     """Re-derive the records of every article archived under `root`; no network.
 
@@ -277,7 +302,10 @@ def run_reextract(
     scanning them; else a file's scan saved by an earlier run (archiver.offline.ledger) is used
     when the file is unchanged. `only`: extract only these articles (site, article_id).
     Output lines go to `sink` as they come (memory then holds none of them), else to
-    `result.lines`, sorted by site and first capture.
+    `result.lines`, sorted by site and first capture; with a sink, the alternates (see
+    `result.alternates`) go to `alternate` as they come, and are not computed without one.
+    `planned(job)` is called for each article planned, before extraction starts. `pool`: the
+    processes to run in (`started_pool`), left open; else a pool of its own.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -285,20 +313,21 @@ def run_reextract(
     cpu_before = _cpu()
     workers = workers or os.cpu_count() or 1
     result = ReextractResult(workers=workers)
-    preload()  # before the processes fork: they share trafilatura instead of each loading it
-    pool = ProcessPool(max_workers=workers)
+    own = pool is None
+    pool = started_pool(workers) if pool is None else pool
     try:
-        jobs = _scan_and_plan(pool, root, result, site, since, scans)
-        if only is not None:
-            jobs = _only(result, jobs, set(only))
-        # Alternates only for a caller that keeps the lines (verify), not for a sink.
-        runner = _Runner(
-            pool, root, since, baselines or {}, second_reader, timeout, alternates=sink is None
-        )
-        _extract_all(runner, jobs, result, progress, sink)
+        jobs = _scan_and_plan(pool, root, result, scans, site=site, since=since, only=only)
+        if planned is not None:
+            for job in jobs:
+                planned(job)
+        # Alternates only for a caller that asks for them (verify), not for a plain sink.
+        wanted = sink is None or alternate is not None
+        runner = _Runner(pool, root, since, baselines or {}, second_reader, timeout, wanted)
+        _extract_all(runner, jobs, result, progress, _Sinks(sink, alternate))
     finally:
-        pool.close()  # type: ignore[no-untyped-call]
-        pool.join()
+        if own:
+            pool.close()  # type: ignore[no-untyped-call]
+            pool.join()
     result.lines.sort(key=lambda line: (line.site, line.sort_key))
     result.seconds = time.monotonic() - started
     result.cpu_seconds = _cpu() - cpu_before
@@ -382,7 +411,7 @@ def _extract_all(
     jobs: list[ArticleJob],
     result: ReextractResult,
     progress: Callable[[int, int], None] | None,
-    sink: Callable[[OutputLine], None] | None,
+    sinks: _Sinks,
 ) -> None:
     """Run every job, a bounded number of batches in flight (memory holds only those), and
     collect in job order."""
@@ -394,7 +423,7 @@ def _extract_all(
     while window:
         batch, future = window.popleft()
         for job, outcome in runner.collect(batch, future):
-            _collect(result, job, outcome, sink)
+            _collect(result, job, outcome, sinks)
         done += len(batch)
         following = next(batches, None)
         if following is not None:
@@ -403,11 +432,19 @@ def _extract_all(
             progress(done, len(jobs))
 
 
+@dataclass(frozen=True)
+class _Sinks:
+    """Where output lines and alternates go as they come; None: into the result."""
+
+    line: Callable[[OutputLine], None] | None
+    alternate: Callable[[tuple[str, ...], str], None] | None
+
+
 def _collect(
     result: ReextractResult,
     job: ArticleJob,
     outcome: JobResult | BaseException,
-    sink: Callable[[OutputLine], None] | None,
+    sinks: _Sinks,
 ) -> None:
     url = job.captures[0][0].url
     if isinstance(outcome, BaseException):
@@ -418,12 +455,15 @@ def _collect(
         return
     result.records += len(outcome.lines)
     result.site_names.update(line.site for line in outcome.lines)
-    if sink is None:
+    if sinks.line is None:
         result.lines += outcome.lines
         result.alternates.update(outcome.alternates)
     else:
         for line in outcome.lines:
-            sink(line)
+            sinks.line(line)
+        if sinks.alternate is not None:
+            for ids, digest in outcome.alternates.items():
+                sinks.alternate(ids, digest)
     result.corrupt += outcome.corrupt
     for failed_url, reason in outcome.failures:
         result.failures[reason] += 1
@@ -434,61 +474,50 @@ def _scan_and_plan(
     pool: ProcessPool,
     root: Path,
     result: ReextractResult,
+    scans: Sequence[FileScan] | None,
+    *,
     site: str | None,
     since: datetime | None,
-    scans: list[FileScan] | None,
+    only: Collection[tuple[str, str]] | None,
 ) -> list[ArticleJob]:
-    """Scan every closed WARC file in the pool (or take `scans`) and plan the jobs; counts go
-    to `result`."""
+    """Scan every closed WARC file in the pool (or take `scans`) and plan the jobs of the
+    articles selected (`plan_jobs`); counts go to `result`."""
     if scans is None:
         scans = scan_archive(pool, root, result.corrupt)
     result.files = len(scans)
-    result.scans = scans
     for scan in scans:
         result.corrupt += [f"{scan.warc_file} {problem}" for problem in scan.corrupt]
-    jobs, problems = plan_jobs(scans, site=site, since=since)
+    jobs, problems = plan_jobs(scans, site=site, since=since, only=only)
     result.corrupt += problems
-    _planned(result, jobs)
+    result.articles = len(jobs)
+    result.pages = sum(job.pages for job in jobs)
     return jobs
 
 
-def _planned(result: ReextractResult, jobs: list[ArticleJob]) -> None:
-    result.articles = len(jobs)
-    result.planned = {(j.site, j.article_id): j.captures[0][0].url for j in jobs}
-    result.planned_files = {
-        (j.site, j.article_id): tuple(sorted({p.record.warc_file for c in j.captures for p in c}))
-        for j in jobs
-    }
-    result.pages = sum(job.pages for job in jobs)
-
-
-def _only(
-    result: ReextractResult, jobs: list[ArticleJob], wanted: set[tuple[str, str]]
-) -> list[ArticleJob]:
-    kept = [job for job in jobs if (job.site, job.article_id) in wanted]
-    _planned(result, kept)
-    return kept
-
-
-def scan_archive(pool: ProcessPool, root: Path, corrupt: list[str]) -> list[FileScan]:
+def scan_archive(pool: ProcessPool, root: Path, corrupt: list[str]) -> ScanSet:
     """The scan of every closed WARC file, in name order: a file's saved scan when the file is
     unchanged since it was made (archiver.offline.ledger), else scanned in the pool and saved.
     A file that cannot be scanned is appended to `corrupt` and left out."""
     layout = ArchiveLayout(root)
     files = [layout.relative(p) for p in closed_warc_files(layout)]
     keys = {name: cached_file_key(root / name) for name in files}
-    found = {name: cached_scan(root, name, keys[name]) for name in files}
+    # Only whether each saved scan can be used is kept, not the scan: ScanSet reads it again.
+    saved = {name for name in files if cached_scan(root, name, keys[name]) is not None}
     scanning = {
-        name: pool.schedule(scan_file, args=(root, name)) for name in files if found[name] is None
+        name: pool.schedule(scan_file, args=(root, name)) for name in files if name not in saved
     }
-    for name, future in scanning.items():
+    scans = ScanSet(root)
+    for name in files:
+        if name in saved:
+            scans.add_saved(name, keys[name])
+            continue
         try:
-            found[name] = future.result()
+            scan = scanning.pop(name).result()
         except Exception as exc:
             corrupt.append(f"{name}: unreadable: {exc}")
             continue
-        save_scan(root, future.result(), keys[name])
-    return [scan for name in files if (scan := found[name]) is not None]
+        scans.add(scan, keys[name])
+    return scans
 
 
 def default_out(root: Path) -> Path:
@@ -496,6 +525,23 @@ def default_out(root: Path) -> Path:
     import archiver
 
     return root / REEXTRACT_DIR / f"archiver-{archiver.__version__}"
+
+
+def started_pool(workers: int) -> ProcessPool:
+    """A pool of `workers` processes for `run_reextract`, started now.
+
+    Its processes fork from this one on their first task: started before anything big is held
+    (records read, jobs planned: memory that grows with the archive), each holds a copy of
+    only what is held now; after trafilatura is loaded, which they then share.
+    """
+    preload()
+    pool = ProcessPool(max_workers=workers)
+    pool.schedule(_started).result()
+    return pool
+
+
+def _started() -> None:
+    """Nothing: a first task, for the pool's processes to start."""
 
 
 def _cpu() -> float:

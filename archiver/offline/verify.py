@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -16,7 +16,7 @@ from pebble import ProcessPool
 
 from archiver.errors import ArchiverError
 from archiver.layout import OPEN_SUFFIX, ArchiveLayout, left_by_dead_writer
-from archiver.offline.articles import counted
+from archiver.offline.baselines import BaselineFinder, Baselines
 from archiver.offline.ledger import (
     DEFAULT_SAMPLE_PERCENT,
     Entry,
@@ -24,25 +24,31 @@ from archiver.offline.ledger import (
     Plan,
     cached_scan,
     forget_scans,
-    save_scan,
 )
 from archiver.offline.reextract import (
     TOO_LARGE,
-    Baseline,
+    ArticleJob,
+    OutputLine,
     ReextractResult,
     current_generation,
     generation,
     run_reextract,
+    started_pool,
 )
+from archiver.offline.rematch import DIFFERS, MATCH, Rematch
+from archiver.offline.scans import ScanSet, counted_records, originals_for
+from archiver.offline.stored import StoredRecords, numbered_lines
 from archiver.record import Article, CaptureRef
 from archiver.replay.env import ReplayEnv
 from archiver.replay.index import indexed_locations, update_index
 from archiver.store.events import read_events
 from archiver.warc.consistency import check_file
 from archiver.warc.raw import WarcReadError, read_record_at
-from archiver.warc.scan import FileScan, Originals, closed_warc_files, scan_file
+from archiver.warc.scan import FileScan, RecordMeta, closed_warc_files, scan_file
 
 ArticleKey = tuple[str, str]
+RECORDED = 1  # _Read.touched: the article has a record
+PLANNED = 2  # _Read.touched: re-extraction planned it
 
 # The checks whose results the ledger keeps, by the kind of file they are kept with.
 WARC_CHECKS = ("warc", "revisits", "unrecorded")
@@ -133,21 +139,46 @@ def open_warcs(root: Path) -> dict[str, OpenWarc]:
     return found
 
 
-@dataclass(frozen=True)
-class StoredRecord:
-    """One line of a records/ file, parsed."""
+@dataclass
+class _Read:
+    """What the records check keeps of the records it reads for the checks after it: never a
+    record, what lets them be found and read again (archiver.offline.stored)."""
 
-    where: str  # "records/<site>/<file>.jsonl:<line>"
-    line: str
-    record: Article
+    stored: StoredRecords  # the records of the files read, but those in progress
+    # The articles re-extracted this run (those of the records and WARC files read): RECORDED
+    # when one has a record (in any file), PLANNED once re-extraction planned it. Only these:
+    # whether an article left alone has a record is never asked.
+    touched: dict[ArticleKey, int]
+    baselines: Baselines
+    in_progress: int  # records with a capture in an open WARC file (files read, touched ones)
 
-    @property
-    def file(self) -> str:
-        return self.where.rpartition(":")[0]
 
-    @property
-    def key(self) -> ArticleKey:
-        return (self.record.site, self.record.article_id)
+@dataclass
+class _Planned:
+    """What the unrecorded check needs of the articles re-extraction plans and extracts."""
+
+    read: _Read
+    on_record: int = 0  # planned articles with a record
+    # planned articles without one: first URL, the WARC files holding their captures (sorted)
+    unrecorded: dict[ArticleKey, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    extracted: set[ArticleKey] = field(default_factory=set)  # those of them re-extraction gave
+
+    def add(self, job: ArticleJob) -> None:
+        key = (job.site, job.article_id)
+        self.read.touched[key] |= PLANNED
+        if self.read.touched[key] & RECORDED:
+            self.on_record += 1
+        else:
+            files = tuple(sorted({p.record.warc_file for c in job.captures for p in c}))
+            self.unrecorded[key] = (job.captures[0][0].url, files)
+
+    def line(self, line: OutputLine) -> None:
+        key = (line.site, line.article_id)
+        if key in self.unrecorded:
+            self.extracted.add(key)
+
+    def looked_at(self, key: ArticleKey) -> bool:
+        return bool(self.read.touched.get(key, 0) & PLANNED)
 
 
 @dataclass
@@ -241,6 +272,11 @@ def verify_archive(
     A record with a capture in a WARC file still open (`.warc.gz.open`: a crawl is writing it,
     or one was killed) is "in progress": counted as skipped in records, reextract and replay,
     never a problem. Raises ArchiverError when `root` holds no warc/ folder.
+
+    Memory: no record is held, only where it is (archiver.offline.stored); each is compared as
+    its re-extraction comes (archiver.offline.rematch); scans are read one at a time
+    (archiver.offline.scans). What grows with the archive is a few hundred bytes per article
+    touched and the plan of re-extraction (archiver.offline.reextract.plan_jobs).
     """
     layout = ArchiveLayout(root)
     if not layout.warc_root.is_dir():
@@ -261,22 +297,22 @@ def verify_archive(
 
 
 def _run_checks(run: _Run, env: ReplayEnv, replay_required: bool) -> list[Check]:
-    warc, scans = _warc_files(run)
-    records, stored, recorded = _records(run, scans, ready=env.ready)
-    in_progress = [s for s in stored if any(c.warc_file in run.opened for c in s.record.captures)]
-    busy = {s.where for s in in_progress}
-    run.incomplete |= {s.file for s in in_progress}
-    done = [s for s in stored if s.where not in busy]
-    affected = {s.key for s in stored} | _articles_in(scans, set(run.plans["warc"].reasons))
-    result = run_reextract(
-        run.root, workers=run.workers, baselines=baselines(done), scans=scans, only=affected
-    )
-    checked_records = set(run.plans["records"].reasons)
-    done_checked = [s for s in done if s.file in checked_records]
-    reextract = _reextract(run, result, done_checked)
-    reextract.skipped += len(in_progress)
-    replay = _replay(run, env, done_checked, required=replay_required)
-    replay.skipped += len(in_progress)
+    # One pool for the WARC files' checks and re-extraction, started while little is held.
+    pool = started_pool(run.workers)
+    try:
+        warc, scans = _warc_files(run, pool)
+        records, read = _records(run, scans, env.ready)
+        try:
+            result, rematch, planned = _reextracted(run, pool, scans, read)
+            reextract = _reextract(run, result, rematch)
+            reextract.skipped += read.in_progress
+            replay = _replay(run, env, read.stored, required=replay_required)
+            replay.skipped += read.in_progress
+        finally:
+            read.stored.close()
+    finally:
+        pool.close()  # type: ignore[no-untyped-call]
+        pool.join()
     running = any(o.alive for o in run.opened.values())
     return [
         warc,
@@ -284,9 +320,34 @@ def _run_checks(run: _Run, env: ReplayEnv, replay_required: bool) -> list[Check]
         records,
         _events(run),
         reextract,
-        _unrecorded(run, result, recorded, running),
+        _unrecorded(run, result, planned, running),
         replay,
     ]
+
+
+def _reextracted(
+    run: _Run, pool: ProcessPool, scans: ScanSet, read: _Read
+) -> tuple[ReextractResult, Rematch, _Planned]:
+    """Re-extract the touched articles, each record met with the stored ones as it comes."""
+    rematch = Rematch(read.stored)
+    planned = _Planned(read)
+
+    def sink(line: OutputLine) -> None:
+        rematch.line(line)
+        planned.line(line)
+
+    result = run_reextract(
+        run.root,
+        workers=run.workers,
+        baselines=read.baselines,
+        scans=scans,
+        only=read.touched,
+        sink=sink,
+        alternate=rematch.alternate,
+        planned=planned.add,
+        pool=pool,
+    )
+    return result, rematch, planned
 
 
 def _save(run: _Run, checks: list[Check], replay_ran: bool) -> None:
@@ -307,16 +368,11 @@ def _save(run: _Run, checks: list[Check], replay_ran: bool) -> None:
         checks[0].notes.append(run.ledger.note)
 
 
-def _articles_in(scans: list[FileScan], files: set[str]) -> set[ArticleKey]:
-    """The articles with a capture counted (`counted`) in one of `files`."""
-    found: set[ArticleKey] = set()
-    for scan in scans:
-        if scan.warc_file in files:
-            for meta in scan.records:
-                url = counted(meta)
-                if url is not None:
-                    found.add((url.site, url.article_id))
-    return found
+def _articles_in(scans: ScanSet, files: Collection[str], touched: dict[ArticleKey, int]) -> None:
+    """Add to `touched` the articles with a capture counted (`counted`) in one of `files`."""
+    chosen = (scans.load(name) for name in scans.names if name in files)
+    for _, url in counted_records(chosen):
+        touched.setdefault((url.site, url.article_id), 0)
 
 
 def _check_and_scan(root: Path, name: str) -> tuple[list[str], FileScan]:
@@ -324,7 +380,7 @@ def _check_and_scan(root: Path, name: str) -> tuple[list[str], FileScan]:
     return check_file(root / name), scan_file(root, name)
 
 
-def _warc_files(run: _Run) -> tuple[Check, list[FileScan]]:
+def _warc_files(run: _Run, pool: ProcessPool) -> tuple[Check, ScanSet]:
     """The warc check over the files read this run, and the scan of every closed file."""
     check = Check("warc", "WARC files: digests, header/body consistency, pairing")
     check.notes += [o.note() for o in run.opened.values()]
@@ -333,30 +389,31 @@ def _warc_files(run: _Run) -> tuple[Check, list[FileScan]]:
     names = [layout.relative(p) for p in closed_warc_files(layout)]
     plan = run.plan("warc", names, WARC_CHECKS)
     _gone(run, check, "warc/", names)
-    scans: dict[str, FileScan] = {}
-    with ProcessPool(max_workers=run.workers) as pool:
-        reading = {n: pool.schedule(_check_and_scan, args=(run.root, n)) for n in plan.reasons}
-        cached = {n: cached_scan(run.root, n, plan.keys[n]) for n in plan.unchanged}
-        scanning = {
-            n: pool.schedule(scan_file, args=(run.root, n)) for n, s in cached.items() if s is None
-        }
-        scans.update({n: s for n, s in cached.items() if s is not None})
-        for name, future in reading.items():
-            check.checked += 1
-            try:
-                problems, scans[name] = future.result()
-            except Exception as exc:
-                run.problem(check, name, f"{name}: cannot check: {exc!r}")
-                run.incomplete.add(name)
-                continue
-            save_scan(run.root, scans[name], plan.keys[name])
-            for problem in problems:
-                run.problem(check, name, f"{name} {problem}")
-        for name, scanned in scanning.items():
-            scans[name] = scanned.result()
-            save_scan(run.root, scans[name], plan.keys[name])
+    scans = ScanSet(run.root)
+    reading = {n: pool.schedule(_check_and_scan, args=(run.root, n)) for n in plan.reasons}
+    # Whether a saved scan can be used is all that is kept of it: ScanSet reads it again.
+    saved = [n for n in plan.unchanged if cached_scan(run.root, n, plan.keys[n]) is not None]
+    scanning = {
+        n: pool.schedule(scan_file, args=(run.root, n)) for n in plan.unchanged if n not in saved
+    }
+    for name in saved:
+        scans.add_saved(name, plan.keys[name])
+    for name in list(reading):
+        check.checked += 1
+        try:
+            problems, scan = reading.pop(name).result()
+        except Exception as exc:
+            run.problem(check, name, f"{name}: cannot check: {exc!r}")
+            run.incomplete.add(name)
+            continue
+        scans.add(scan, plan.keys[name])
+        for problem in problems:
+            run.problem(check, name, f"{name} {problem}")
+    for name in list(scanning):
+        scans.add(scanning.pop(name).result(), plan.keys[name])
     run.carry(check, plan)
-    return check, [scans[n] for n in names if n in scans]
+    scans.arrange(names)
+    return check, scans
 
 
 def _gone(run: _Run, check: Check, prefix: str, names: list[str]) -> None:
@@ -373,111 +430,89 @@ def _gone(run: _Run, check: Check, prefix: str, names: list[str]) -> None:
                 )
 
 
-def _records(
-    run: _Run, scans: list[FileScan], *, ready: bool
-) -> tuple[Check, list[StoredRecord], set[ArticleKey]]:
+def _records(run: _Run, scans: ScanSet, ready: bool) -> tuple[Check, _Read]:
     """The records check over the records files read this run.
 
-    Returns the check; the records of the files read and, from unchanged files, those of
-    articles touched by this run (read whole for re-extraction); and every recorded article.
+    The articles of the records read and of the WARC files read (`scans`) are touched: they
+    are re-extracted whole, and their records in unchanged files read too, for the
+    baselines. Returns the check and what the later checks need (`_Read`).
     """
     check = Check("records", "JSON records valid, captures resolve to their WARC records")
     layout = ArchiveLayout(run.root)
     names = [layout.relative(p) for p in sorted(layout.records_root.glob("*/*.jsonl"))]
     plan = run.plan("records", names, (*RECORDS_CHECKS, *(("replay",) if ready else ())))
     _gone(run, check, "records/", names)
-    stored: list[StoredRecord] = []
+    read = _Read(StoredRecords(run.root), {}, Baselines(run.root, {}), 0)
+    finder = BaselineFinder()
+    later: list[tuple[str, str]] = []  # capture problems, reported after the carried ones
     for name in plan.reasons:
-        for where, line, parsed in _lines(run.root, name):
-            if isinstance(parsed, str):
+        for number, position, line in numbered_lines(run.root / name):
+            try:
+                record = Article.model_validate_json(line)
+            except ValueError as exc:
                 check.checked += 1
-                run.problem(check, name, f"{where}: not a valid record: {parsed}")
-            else:
-                stored.append(StoredRecord(where, line, parsed))
-    touched = {s.key for s in stored} | _articles_in(scans, set(run.plans["warc"].reasons))
-    recorded = {s.key for s in stored}
+                reason = str(exc).splitlines()[0]
+                run.problem(check, name, f"{name}:{number}: not a valid record: {reason}")
+                continue
+            where = (name, number, position)
+            later += _record_read(run, read, finder, where, record)
+    in_progress = read.in_progress  # of the files read: the others' are not this check's
+    _articles_in(scans, run.plans["warc"].reasons, read.touched)
     for name in plan.unchanged:
-        recorded |= _old_records(run.root, name, touched, stored)
+        _old_records(run, read, finder, name)
     run.carry(check, plan)
-    in_progress = 0
-    for item in stored:
-        if item.file not in plan.reasons:
-            continue
-        if any(c.warc_file in run.opened for c in item.record.captures):
-            in_progress += 1
-            continue
-        check.checked += 1
-        for problem in capture_problems(run.root, item.record):
-            run.problem(check, item.file, f"{item.where}: {problem}")
+    for file, problem in later:
+        run.problem(check, file, problem)
+    check.checked += len(read.stored)
     check.skipped = in_progress
     if in_progress:
         check.notes.append(f"{in_progress} record(s) with captures in open WARC files: in progress")
-    return check, stored, recorded
+    read.baselines = finder.baselines(run.root)
+    return check, read
 
 
-def _lines(root: Path, name: str) -> Iterable[tuple[str, str, Article | str]]:
-    """(where, line, record or why it is not one) of every line of a records file."""
-    with (root / name).open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            line = line.rstrip("\n")
+def _record_read(
+    run: _Run, read: _Read, finder: BaselineFinder, where: tuple[str, int, int], record: Article
+) -> list[tuple[str, str]]:
+    """Keep a record of a file read (line `number` of `name`, at text `position`) and return
+    its capture problems, (file, problem) each."""
+    name, number, position = where
+    key = (sys.intern(record.site), record.article_id)
+    read.touched[key] = RECORDED
+    if any(c.warc_file in run.opened for c in record.captures):
+        read.in_progress += 1
+        run.incomplete.add(name)
+        return []
+    current = generation(record.extractor) == current_generation()
+    read.stored.add(name, number, position, record, current)
+    finder.add(key, record, current, (name, position))
+    return [(name, f"{name}:{number}: {p}") for p in capture_problems(run.root, record)]
+
+
+def _old_records(run: _Run, read: _Read, finder: BaselineFinder, name: str) -> None:
+    """The touched articles of an unchanged records file are marked RECORDED, and their
+    records go to the baselines (a plain JSON read first: most lines are of untouched
+    articles)."""
+    in_progress = 0
+    for _, position, line in numbered_lines(run.root / name):
+        try:
+            data = json.loads(line)
+            key = (str(data["site"]), str(data["article_id"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # its problem is in the ledger already
+        if key in read.touched:
+            read.touched[key] |= RECORDED
             try:
-                yield f"{name}:{number}", line, Article.model_validate_json(line)
-            except ValueError as exc:
-                yield f"{name}:{number}", line, str(exc).splitlines()[0]
-
-
-def _old_records(
-    root: Path, name: str, touched: set[ArticleKey], stored: list[StoredRecord]
-) -> set[ArticleKey]:
-    """The articles of an unchanged records file; its records of `touched` articles are
-    appended to `stored` (a plain JSON read first: most lines are of untouched articles)."""
-    keys: set[ArticleKey] = set()
-    with (root / name).open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            line = line.rstrip("\n")
-            try:
-                data = json.loads(line)
-                key = (str(data["site"]), str(data["article_id"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # its problem is in the ledger already
-            keys.add(key)
-            if key in touched:
-                try:
-                    record = Article.model_validate_json(line)
-                except ValueError:
-                    continue
-                stored.append(StoredRecord(f"{name}:{number}", line, record))
-    return keys
-
-
-def baselines(stored: list[StoredRecord]) -> dict[tuple[str, str], Baseline]:
-    """Per article, where its records pass from an older extractor version to the current one.
-
-    Records of one article are taken in capture order; the last place where a record of the
-    current version follows one of another version is the baseline `reextract` numbers
-    versions from, as the crawl (archiver.store.versions) did; else, when the first record is a
-    version 1 of the current version, its first capture (earlier captures had no record).
-    """
-    current = current_generation()
-    by_article: dict[tuple[str, str], list[StoredRecord]] = {}
-    for item in stored:
-        if item.record.captures:
-            by_article.setdefault((item.record.site, item.record.article_id), []).append(item)
-    found: dict[tuple[str, str], Baseline] = {}
-    for key, items in by_article.items():
-        items.sort(key=lambda i: (i.record.captures[0].fetched_at, i.record.version))
-        first = items[0].record
-        if first.version == 1 and generation(first.extractor) == current:
-            # Captures before the first record were never recorded (the run was killed or
-            # stopped by a full disk before it could): the crawl numbered from this one.
-            found[key] = Baseline(None, first.captures[0].warc_record_id)
-        for before, after in itertools.pairwise(items):
-            if (
-                generation(before.record.extractor) != current
-                and generation(after.record.extractor) == current
-            ):
-                found[key] = Baseline(before.line, after.record.captures[0].warc_record_id)
-    return found
+                record = Article.model_validate_json(line)
+            except ValueError:
+                continue
+            if any(c.warc_file in run.opened for c in record.captures):
+                in_progress += 1
+                run.incomplete.add(name)
+                continue
+            current = generation(record.extractor) == current_generation()
+            finder.add(key, record, current, (name, position))
+    read.in_progress += in_progress
 
 
 def capture_problems(root: Path, record: Article) -> list[str]:
@@ -514,13 +549,16 @@ def ref_problems(root: Path, capture: CaptureRef) -> list[str]:
     return problems
 
 
-def _revisits(run: _Run, scans: list[FileScan]) -> Check:
+def _revisits(run: _Run, scans: ScanSet) -> Check:
     check = Check("revisits", "revisit records: original indexed with the same payload digest")
-    originals = Originals(m for scan in scans for m in scan.records)
     plan = run.plans["warc"]
-    for meta in (m for scan in scans if scan.warc_file in plan.reasons for m in scan.records):
-        if meta.type != "revisit":
-            continue
+    read = [name for name in scans.names if name in plan.reasons]
+
+    def revisits() -> Iterator[RecordMeta]:
+        return (m for n in read for m in scans.load(n).records if m.type == "revisit")
+
+    originals = originals_for(scans, revisits())
+    for meta in revisits():
         check.checked += 1
         where = f"{meta.warc_file} @{meta.offset} revisit {meta.url}"
         original = originals.original(meta)
@@ -565,25 +603,20 @@ def _events(run: _Run) -> Check:
     return check
 
 
-def _unrecorded(
-    run: _Run, result: ReextractResult, recorded: set[ArticleKey], running: bool
-) -> Check:
+def _unrecorded(run: _Run, result: ReextractResult, planned: _Planned, running: bool) -> Check:
     check = Check(
         "unrecorded", "every article captured with status 200 has a record or fails extraction"
     )
-    extracts = {(line.site, line.article_id) for line in result.lines}
     # Archived as received and never parsed, as the crawl did: skipped, not damage.
     oversize = {url for url, reason in result.failed_urls if reason == TOO_LARGE}
     plan = run.plans["warc"]
-    for key, url in sorted(result.planned.items()):
-        files = result.planned_files.get(key, ())
+    check.checked += planned.on_record
+    for key, (url, files) in sorted(planned.unrecorded.items()):
         # Its problem is kept with the first of its files read this run.
         home = next((f for f in files if f in plan.reasons), files[0] if files else "")
-        if key in recorded:
-            check.checked += 1
-        elif url in oversize:
+        if url in oversize:
             check.skipped += 1
-        elif key not in extracts:
+        elif key not in planned.extracted:
             check.checked += 1  # re-extraction fails too: a failure the crawl counted
         elif running:
             check.skipped += 1  # its record may still be on its way
@@ -596,24 +629,26 @@ def _unrecorded(
             )
             run.problem(check, home, problem)
     # An article looked at again this run is settled by this run, not by the ledger.
-    planned = {f"{site}/{article_id} (" for site, article_id in result.planned}
-    run.carry(check, plan, keep=lambda p: p[: p.find("(") + 1] not in planned)
-    _unrecorded_notes(check, result, recorded, oversize, running)
+    run.carry(check, plan, keep=lambda p: not planned.looked_at(_problem_article(p)))
+    _unrecorded_notes(check, planned, oversize, running)
     return check
 
 
-def _unrecorded_notes(
-    check: Check,
-    result: ReextractResult,
-    recorded: set[ArticleKey],
-    oversize: set[str],
-    running: bool,
-) -> None:
-    extracts = {(line.site, line.article_id) for line in result.lines}
+def _problem_article(problem: str) -> ArticleKey:
+    """The article an unrecorded problem names ("<site>/<article_id> (<url>): ..."); ("", "")
+    when it names none."""
+    head = problem[: problem.find("(") + 1]
+    if not head.endswith(" ("):
+        return ("", "")
+    site, slash, article_id = head[:-2].partition("/")
+    return (site, article_id) if slash else ("", "")
+
+
+def _unrecorded_notes(check: Check, planned: _Planned, oversize: set[str], running: bool) -> None:
     failed = sum(
         1
-        for key, url in result.planned.items()
-        if key not in recorded and key not in extracts and url not in oversize
+        for key, (url, _) in planned.unrecorded.items()
+        if key not in planned.extracted and url not in oversize
     )
     check.notes.append(
         f"{failed} article(s) without a record fail re-extraction too (extraction failures "
@@ -629,35 +664,33 @@ def _unrecorded_notes(
         check.notes.append("a crawl is running: articles without a record yet are skipped")
 
 
-def _reextract(run: _Run, result: ReextractResult, stored: list[StoredRecord]) -> Check:
+def _reextract(run: _Run, result: ReextractResult, rematch: Rematch) -> Check:
     check = Check("reextract", "re-extraction from WARC reproduces each record byte for byte")
     check.problems += [f"corrupt: {c}" for c in result.corrupt]
-    fresh = {line.capture_ids: line.line for line in result.lines}
-    current = current_generation()
+    stored = rematch.stored
     alternates = 0
-    for item in stored:
-        if generation(item.record.extractor) != current:
+    for n in range(len(stored)):
+        if not stored.current[n]:
             check.skipped += 1  # another extractor version: not expected to match
             continue
         check.checked += 1
-        ids = tuple(c.warc_record_id for c in item.record.captures)
-        again = fresh.get(ids)
-        if again is None and ids in result.alternates:
+        verdict = rematch.verdicts[n]
+        if verdict == MATCH:
+            continue
+        where, file = stored.where(n), stored.file(n)
+        if verdict == DIFFERS:
+            run.problem(check, file, f"{where}: re-extraction differs in {rematch.differing[n]}")
+        elif n in rematch.alternates:
             # Made from a later capture of content an earlier one already had: what a worker
             # sharing the index with others writes when its claim on the version came first.
-            digest = sha256(item.line.encode("utf-8")).hexdigest()
-            if digest == result.alternates[ids]:
+            digest = sha256(stored.line(n).encode("utf-8")).hexdigest()
+            if digest == rematch.alternates[n]:
                 alternates += 1
                 continue
-            problem = f"{item.where}: re-extraction of its captures (after an earlier capture "
-            run.problem(check, item.file, problem + "of the same content) differs")
-            continue
-        if again is None:
-            problem = f"{item.where}: re-extraction gives no record for its captures"
-            run.problem(check, item.file, problem)
-        elif again != item.line:
-            differing = ", ".join(_differing(item.line, again))
-            run.problem(check, item.file, f"{item.where}: re-extraction differs in {differing}")
+            problem = f"{where}: re-extraction of its captures (after an earlier capture "
+            run.problem(check, file, problem + "of the same content) differs")
+        else:
+            run.problem(check, file, f"{where}: re-extraction gives no record for its captures")
     if alternates:
         check.notes.append(
             f"{alternates} record(s) made from a later capture of content an earlier capture "
@@ -668,7 +701,7 @@ def _reextract(run: _Run, result: ReextractResult, stored: list[StoredRecord]) -
     return check
 
 
-def _replay(run: _Run, env: ReplayEnv, stored: list[StoredRecord], *, required: bool) -> Check:
+def _replay(run: _Run, env: ReplayEnv, stored: StoredRecords, *, required: bool) -> Check:
     check = Check("replay", "every capture of every record is in the pywb replay index")
     if not env.ready:
         # Right after a first crawl pywb is usually not set up yet: that is a check left
@@ -688,23 +721,17 @@ def _replay(run: _Run, env: ReplayEnv, stored: list[StoredRecord], *, required: 
         check.problems.append(f"replay index not updated: {where}{exc.strerror or exc}")
     else:
         check.problems += [f"{name}: cdxj-indexer failed: {e}" for name, e in report.failed.items()]
-    files = {c.warc_file for item in stored for c in item.record.captures}
-    indexed = indexed_locations(run.root, files)
-    for item in stored:
-        for capture in item.record.captures:
+    missing = stored.unindexed(indexed_locations(run.root, set(stored.warc_files)))
+    for n in range(len(stored)):
+        record: Article | None = None
+        for i, file, offset in stored.captures(n):
             check.checked += 1
-            if (capture.warc_file, capture.warc_offset) not in indexed:
+            if (file, offset) in missing:
+                record = record or stored.record(n)
                 problem = (
-                    f"{item.where}: {capture.url} ({capture.warc_file} @{capture.warc_offset}) "
+                    f"{stored.where(n)}: {record.captures[i].url} ({file} @{offset}) "
                     "not in the replay index"
                 )
-                run.problem(check, item.file, problem)
+                run.problem(check, stored.file(n), problem)
     run.carry(check, run.plans["records"])
     return check
-
-
-def _differing(old: str, new: str) -> list[str]:
-    before, after = json.loads(old), json.loads(new)
-    names = [k for k in after if before.get(k) != after[k]]
-    names += [k for k in before if k not in after]
-    return names or ["key order or formatting"]

@@ -108,8 +108,9 @@ def _update_locked(root: Path, env: ReplayEnv, cache: Path) -> IndexReport:
     return report
 
 
-def indexed_locations(root: Path, files: set[str] | None = None) -> set[tuple[str, int]]:
-    """(filename, offset) of every capture in the merged index; empty when there is none.
+def indexed_locations(root: Path, files: set[str] | None = None) -> Iterator[tuple[str, int]]:
+    """(filename, offset) of every capture in the merged index, one at a time as the index
+    gives them (none is held); none when there is no index.
 
     With `files` (WARC file names relative to root), only the captures of those files, read
     from their own indexes (the parts the merged one is made of), so the cost follows them,
@@ -117,14 +118,12 @@ def indexed_locations(root: Path, files: set[str] | None = None) -> set[tuple[st
     """
     target = merged_index(root)
     if not target.is_file():
-        return set()
+        return
     cache = ArchiveLayout(root).replay_dir / "cdxj"
     parts = [target] if files is None else [cache / _cdxj_name(n) for n in sorted(files)]
-    found: set[tuple[str, int]] = set()
     for line in (line for part in parts if part.is_file() for line in _lines(part)):
         fields = json.loads(line.split(b" ", 2)[2])
-        found.add((str(fields["filename"]), int(fields["offset"])))
-    return found
+        yield str(fields["filename"]), int(fields["offset"])
 
 
 def _index_one(env: ReplayEnv, root: Path, warc: Path, out: Path) -> str | None:

@@ -16,7 +16,7 @@ from archiver.sites.agreement import agreement
 from archiver.sites.boilerplate import TRAFILATURA_VERSION, body_paragraphs
 from archiver.sites.common import unique
 from archiver.sites.fields import contributors
-from archiver.sites.urls import ArticleUrl, parse_article_url
+from archiver.sites.urls import ArticleUrl, article_url
 
 # Version of the extraction rules, recorded as `extractor.version`. Bump it whenever the output
 # for any page changes (tests/sites/test_extract_version.py pins a hash of all fixture outputs
@@ -96,7 +96,9 @@ def _agreement(pages: Sequence[CapturedPage], text: str) -> float | None:
 
 
 def _article_url(page: CapturedPage) -> ArticleUrl:
-    url = parse_article_url(page.url)
+    # Not the cached parse_article_url: a page is extracted once, and re-extracting an archive
+    # would only fill the cache with every page's URL.
+    url = article_url(page.url)
     if url is None:
         raise ExtractionError("unknown-url", f"not an article URL: {page.url}")
     return url

@@ -62,10 +62,8 @@ def site_of(url: str) -> Site | None:
     return None
 
 
-# Cached (the result is immutable): a crawl asks about one URL several times (list, request,
-# response, redirect, pager, pipeline).
-@lru_cache(maxsize=1 << 14)
-def parse_article_url(url: str) -> ArticleUrl | None:
+# `parse_article_url` is this function cached (below).
+def article_url(url: str) -> ArticleUrl | None:
     """Classify `url`; None when it is not an article page of either site.
 
     Protocol-relative links ("//www.chinadaily.com.cn/...") are accepted and given https:.
@@ -125,6 +123,13 @@ def parse_article_url(url: str) -> ArticleUrl | None:
                 url_date=None,
             )
     return None
+
+
+# Cached (the result is immutable): a crawl asks about one URL several times (list, request,
+# response, redirect, pager, pipeline). A pass over every page of an archive (verify,
+# reextract, extraction) calls `article_url`: there the cache would only hold every URL (700
+# bytes each, up to 11 MB) and seldom serve one again.
+parse_article_url = lru_cache(maxsize=1 << 14)(article_url)
 
 
 def absolute_url(href: str, base: str) -> str:

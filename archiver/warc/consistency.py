@@ -58,48 +58,69 @@ def check_file(path: Path) -> list[str]:
     Checks: it reads to the end; warcinfo first; one WARC version; one gzip member per record
     (gzip files); unique record ids; WARC/1.0 dates; valid block and payload digests; every
     response paired with a request whose WARC-Concurrent-To names it (and no orphan request);
-    and `check_response_record` for each response.
+    and `check_response_record` for each response. Records are checked as they are read: what
+    pairing needs of each is kept, never a record (a file of 1 GB is not held).
     """
+    head: list[str] = []  # what is said of the file as a whole, before any record's problems
     problems: list[str] = []
-    records: list[RawRecord] = []
-    try:
-        records.extend(iter_records(path))
-    except WarcReadError as exc:
-        problems.append(f"@{exc.offset}: unreadable: {exc.message}")
-    if not records:
-        return [*problems, "no records"]
-    if records[0].type != "warcinfo":
-        problems.append(f"@{records[0].offset}: first record is {records[0].type!r}, not warcinfo")
-    versions = sorted({r.version for r in records})
-    if len(versions) > 1:
-        problems.append(f"mixed WARC versions: {', '.join(versions)}")
+    pairing = _Pairing()
+    first: tuple[int, str] | None = None  # offset and type of the first record
+    versions: set[str] = set()
     seen_ids: set[str] = set()
-    responses: dict[str, RawRecord] = {}
-    concurrent: dict[str, list[RawRecord]] = {}
-    for record in records:
-        where = f"@{record.offset} {record.type} {record.target_uri}".rstrip()
-        problems.extend(f"{where}: {p}" for p in _record_problems(record, seen_ids))
+    try:
+        for record in iter_records(path):
+            first = first or (record.offset, record.type)
+            versions.add(record.version)
+            where = f"@{record.offset} {record.type} {record.target_uri}".rstrip()
+            problems.extend(f"{where}: {p}" for p in _record_problems(record, seen_ids))
+            pairing.add(record, where, problems)
+    except WarcReadError as exc:
+        head.append(f"@{exc.offset}: unreadable: {exc.message}")
+    if first is None:
+        return [*head, "no records"]
+    if first[1] != "warcinfo":
+        head.append(f"@{first[0]}: first record is {first[1]!r}, not warcinfo")
+    if len(versions) > 1:
+        head.append(f"mixed WARC versions: {', '.join(sorted(versions))}")
+    return head + problems + pairing.problems()
+
+
+class _Pairing:
+    """Responses (and revisits) and the requests naming them, as far as pairing needs."""
+
+    def __init__(self) -> None:
+        # record id -> offset, type, target URI of the last response or revisit with it
+        self.responses: dict[str, tuple[int, str, str]] = {}
+        # WARC-Concurrent-To -> offset, target URI of each request naming it
+        self.concurrent: dict[str, list[tuple[int, str]]] = {}
+
+    def add(self, record: RawRecord, where: str, problems: list[str]) -> None:
         if record.type in ("response", "revisit"):
             # A revisit stands for the response of its pair (archiver.warc.writer).
-            responses[record.record_id] = record
+            self.responses[record.record_id] = (record.offset, record.type, record.target_uri)
         elif record.type == "request":
             target = record.header("WARC-Concurrent-To")
             if not target:
                 problems.append(f"{where}: request without WARC-Concurrent-To")
             else:
-                concurrent.setdefault(target, []).append(record)
-    for record_id, response in responses.items():
-        requests = concurrent.pop(record_id, [])
-        where = f"@{response.offset} {response.type} {response.target_uri}"
-        if not requests:
-            problems.append(f"{where}: no request record with WARC-Concurrent-To {record_id}")
-        elif any(r.target_uri != response.target_uri for r in requests):
-            problems.append(f"{where}: paired request has another WARC-Target-URI")
-    for target, requests in concurrent.items():
-        for request in requests:
-            where = f"@{request.offset} request {request.target_uri}"
-            problems.append(f"{where}: WARC-Concurrent-To {target} names no response in the file")
-    return problems
+                self.concurrent.setdefault(target, []).append((record.offset, record.target_uri))
+
+    def problems(self) -> list[str]:
+        problems: list[str] = []
+        for record_id, (offset, kind, uri) in self.responses.items():
+            requests = self.concurrent.pop(record_id, [])
+            where = f"@{offset} {kind} {uri}"
+            if not requests:
+                problems.append(f"{where}: no request record with WARC-Concurrent-To {record_id}")
+            elif any(request_uri != uri for _, request_uri in requests):
+                problems.append(f"{where}: paired request has another WARC-Target-URI")
+        for target, requests in self.concurrent.items():
+            for offset, uri in requests:
+                where = f"@{offset} request {uri}"
+                problems.append(
+                    f"{where}: WARC-Concurrent-To {target} names no response in the file"
+                )
+        return problems
 
 
 def _record_problems(record: RawRecord, seen_ids: set[str]) -> list[str]:

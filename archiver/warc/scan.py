@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,9 +28,12 @@ _CHUNK = 1 << 20
 _MEMBER_START = GZIP_MAGIC + b"\x08"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordMeta:
-    """Where one HTTP response or revisit record lies and what it says; no body."""
+    """Where one HTTP response or revisit record lies and what it says; no body.
+
+    Held for every page `reextract` and `verify` plan to extract: slots, and one shared string
+    for `type`, keep it small."""
 
     warc_file: str  # relative to the archive root, POSIX separators (as CaptureRef.warc_file)
     offset: int
@@ -45,6 +49,9 @@ class RecordMeta:
     # WARC-Truncated: the body was cut short (a reset, a timeout, the size limit); kept as
     # evidence, never extracted.
     truncated: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", sys.intern(self.type))
 
 
 @dataclass
