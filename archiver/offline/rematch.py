@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from archiver.offline.reextract import OutputLine
-from archiver.offline.stored import StoredRecords
+from archiver.offline.stored import StoredRecords, capture_ids_of
 
 MATCH = 1
 DIFFERS = 2
@@ -34,7 +34,7 @@ class Rematch:
             if stored == fresh.line:
                 self.verdicts[n] = MATCH
                 self.differing.pop(n, None)
-            elif self.stored.capture_ids(n) == fresh.capture_ids:
+            elif capture_ids_of(stored) == fresh.capture_ids:  # the line read once, not twice
                 self.verdicts[n] = DIFFERS
                 self.differing[n] = ", ".join(differing(stored, fresh.line))
 

@@ -38,6 +38,11 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, int, str]]:
             yield number, position, line.rstrip("\n")
 
 
+def capture_ids_of(line: str) -> tuple[str, ...]:
+    """The WARC record ids of the captures of the record on `line`."""
+    return tuple(str(c["warc_record_id"]) for c in json.loads(line)["captures"])
+
+
 class StoredRecords:
     """Records of records/ files, numbered in the order they are added (0, 1, ...).
 
@@ -119,7 +124,7 @@ class StoredRecords:
         return Article.model_validate_json(self.line(n))
 
     def capture_ids(self, n: int) -> tuple[str, ...]:
-        return tuple(str(c["warc_record_id"]) for c in json.loads(self.line(n))["captures"])
+        return capture_ids_of(self.line(n))
 
     def captures(self, n: int) -> Iterator[tuple[int, str, int]]:
         """(index among the record's captures, WARC file, offset) of each capture of record n."""
